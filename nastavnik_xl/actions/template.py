@@ -1,0 +1,81 @@
+"""The empty curator's book: schema, typical roadmap, targets 2020–2030, formulas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from nastavnik_xl.actions.coverage import CoverageRow, coverage
+from nastavnik_xl.actions.figures import key_figures, text_dates_in_rows
+from nastavnik_xl.book.builder import BookContent, build_book
+from nastavnik_xl.dates import academic_year_start, due_range
+from nastavnik_xl.resources import load_toml
+from nastavnik_xl.schema import coverage_groups, lookups, target_years
+
+
+def roadmap_rows(first_year: int) -> list[dict[str, Any]]:
+    """The typical roadmap for the academic year that starts in ``first_year``."""
+    stages = lookups()["roadmap_stages"].values
+    rows = []
+    counters: dict[int, int] = {}
+    for item in load_toml("roadmap")["item"]:
+        stage = int(item["stage"])
+        counters[stage] = counters.get(stage, 0) + 1
+        due = item["due"].format(Y=first_year, Y1=first_year + 1)
+        rows.append({
+            "item_no": f"{stage}.{counters[stage]}",
+            "stage": stages[stage - 1],
+            "activity": item["activity"],
+            "due": due,
+            "due_date": due_range(due)[1],
+            "owner": item["owner"],
+            "deliverable": item["deliverable"],
+            "kpi": item["kpi"],
+            "status": "не начато",
+        })
+    return rows
+
+
+def target_rows(results: list[CoverageRow] | None = None) -> list[dict[str, Any]]:
+    """Rows of «Целевые показатели» (year × group) with default targets and computed figures."""
+    by_key = {(r.year, r.group): r for r in results or []}
+    rows = []
+    for year in target_years():
+        for group in coverage_groups():
+            r = by_key.get((year, group.key))
+            rows.append({
+                "year": year, "group": group.title, "target_pct": group.targets.get(year),
+                "denominator": r.denominator if r else 0, "actual": r.actual if r else 0,
+                "actual_pct": r.actual_pct if r else None, "gap": r.gap_pp if r else None,
+            })
+    return rows
+
+
+def contingent_rows() -> list[dict[str, Any]]:
+    return [{"year": y} for y in target_years()]
+
+
+def finish_content(content: BookContent) -> BookContent:
+    """Fill the computed parts (targets, panel figures) from the content's own rows."""
+    mentees, pairs = content.rows.get("mentees", []), content.rows.get("pairs", [])
+    targets = {(row["year"], g.key): row.get("target_pct")
+               for row in content.targets for g in coverage_groups() if g.title == row["group"]}
+    results = coverage(mentees, pairs, content.contingent, targets or None)
+    computed = target_rows(results)
+    if content.targets:  # keep the content's own targets
+        own = {(r["year"], r["group"]): r.get("target_pct") for r in content.targets}
+        for row in computed:
+            row["target_pct"] = own.get((row["year"], row["group"]), row["target_pct"])
+    content.targets = computed
+    content.figures = key_figures(content.rows, text_dates_in_rows(content.rows))
+    return content
+
+
+def new_book(path: Path, org_name: str = "", year: int | None = None, today: dt.date | None = None) -> Path:
+    """Write an empty curator's book to ``path``."""
+    today = today or dt.date.today()
+    first_year = academic_year_start(today)
+    card: dict[str, Any] = {"org_name": org_name or None, "reporting_year": year or today.year}
+    content = BookContent(card=card, contingent=contingent_rows(), rows={"roadmap": roadmap_rows(first_year)})
+    return build_book(path, finish_content(content))

@@ -1,0 +1,415 @@
+"""Build a curator's workbook from the schema with XlsxWriter.
+
+Every data sheet is an Excel Table with frozen headers, widths, dropdowns fed from
+«Справочники», hints on the headers and print setup; «Панель» and «Целевые показатели» carry
+formulas so the book counts and computes coverage by itself. Text is always written as text,
+so a value starting with ``=``, ``+``, ``-`` or ``@`` never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from nastavnik_xl.book import formulas
+from nastavnik_xl.findings import BookError
+from nastavnik_xl.schema import (
+    LOOKUPS_NAME,
+    MEETINGS,
+    MENTEES,
+    MENTORS,
+    ORGANISATION,
+    PAIRS,
+    PANEL_NAME,
+    ROADMAP,
+    SURVEYS,
+    TARGETS,
+    ColType,
+    Column,
+    Sheet,
+    coverage_groups,
+    lookups,
+)
+
+TABLE_SHEETS: tuple[Sheet, ...] = (ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS)
+CARD_FIRST_ROW = 3  # Excel row of the first card label on «Организация»
+HEADER_COLOR = "#1F4E78"
+ACCENT = "#DDEBF7"
+FIXED_TIME = dt.datetime(2026, 1, 1)  # document properties: same bytes for the same content
+
+
+@dataclass
+class BookContent:
+    """What goes into a book: the organisation card, contingent and table rows (typed values)."""
+
+    card: dict[str, Any]
+    contingent: list[dict[str, Any]]
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    targets: list[dict[str, Any]] = field(default_factory=list)  # year, group, target_pct (+ computed)
+    figures: dict[str, Any] = field(default_factory=dict)  # cached values for «Панель»
+    spare_rows: int = 200  # empty table rows ready for typing (LibreOffice does not grow tables)
+
+
+def contingent_header_row() -> int:
+    return CARD_FIRST_ROW + len(ORGANISATION.card) + 2
+
+
+def card_cell(field_name: str) -> str:
+    """Absolute address of a card value on «Организация», e.g. ``Организация!$B$3``."""
+    index = [c.field for c in ORGANISATION.card].index(field_name)
+    return f"'{ORGANISATION.name}'!$B${CARD_FIRST_ROW + index}"
+
+
+class _Formats:
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+        self.text = wb.add_format({**base, "text_wrap": True})
+        self.plain = wb.add_format(base)
+        self.date = wb.add_format({**base, "num_format": "dd.mm.yyyy", "align": "left"})
+        self.int = wb.add_format({**base, "num_format": "0"})
+        self.number = wb.add_format({**base, "num_format": "0.0"})
+        self.percent = wb.add_format({**base, "num_format": "0%"})
+        self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "white",
+                                     "bg_color": HEADER_COLOR, "valign": "vcenter", "border": 1})
+        self.title = wb.add_format({"font_name": "Arial", "font_size": 16, "bold": True, "font_color": HEADER_COLOR})
+        self.subtitle = wb.add_format({"font_name": "Arial", "font_size": 11, "italic": True, "font_color": "#595959"})
+        self.label = wb.add_format({**base, "bold": True, "bg_color": ACCENT, "border": 1, "text_wrap": True})
+        self.value = wb.add_format({**base, "border": 1, "text_wrap": True})
+        self.value_int = wb.add_format({**base, "border": 1, "num_format": "0", "align": "left"})
+        self.big = wb.add_format({"font_name": "Arial", "font_size": 14, "bold": True, "border": 1,
+                                  "align": "center", "valign": "vcenter"})
+        self.big_pct = wb.add_format({"font_name": "Arial", "font_size": 14, "bold": True, "border": 1,
+                                      "align": "center", "valign": "vcenter", "num_format": "0.0%"})
+        self.section = wb.add_format({"font_name": "Arial", "font_size": 12, "bold": True,
+                                      "font_color": HEADER_COLOR, "bottom": 2})
+        self.note = wb.add_format({"font_name": "Arial", "font_size": 10, "text_wrap": True, "valign": "top"})
+        self.warn = wb.add_format({"font_name": "Arial", "font_size": 14, "bold": True, "border": 1,
+                                   "align": "center", "valign": "vcenter", "font_color": "#C00000"})
+
+    def for_column(self, col: Column) -> Any:
+        return {
+            ColType.DATE: self.date,
+            ColType.INT: self.int,
+            ColType.NUMBER: self.number,
+            ColType.PERCENT: self.percent,
+        }.get(col.type, self.text if col.width >= 24 else self.plain)
+
+
+def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any, column: Column | None = None) -> None:
+    """Write one typed value; strings always as strings (no formula injection)."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_string(row, col, "да" if value else "нет", fmt)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, (tuple, list)):
+        ws.write_string(row, col, "; ".join(str(v) for v in value), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+# --- sheets -------------------------------------------------------------------------------------
+
+
+def _print_setup(ws: Worksheet, header_row: int | None, landscape: bool = True) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&L&A&RСтраница &P из &N")
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+
+
+def _validation(ws: Worksheet, first: int, last: int, col_index: int, col: Column, list_names: dict[str, str]) -> None:
+    """Dropdowns, date and number checks, and the header's hint, for one table column."""
+    opts: dict[str, Any] = {}
+    hint = col.help
+    if col.type is ColType.LOOKUP and col.lookup:
+        opts = {"validate": "list", "source": "=" + list_names[col.lookup], "error_type": "warning",
+                "error_title": "Нет в справочнике",
+                "error_message": f"Значения нет в списке «{lookups()[col.lookup].title}». "
+                                 "Выберите из списка или дополните лист «Справочники»."}
+    elif col.type is ColType.YESNO:
+        opts = {"validate": "list", "source": ["да", "нет"], "error_type": "warning",
+                "error_title": "Да или нет", "error_message": "Введите «да» или «нет»."}
+    elif col.type is ColType.DATE:
+        opts = {"validate": "date", "criteria": "between", "minimum": dt.date(1930, 1, 1),
+                "maximum": dt.date(2100, 12, 31), "error_type": "warning", "error_title": "Нужна дата",
+                "error_message": "Введите дату в формате ДД.ММ.ГГГГ, например 01.09.2026."}
+    elif col.type is ColType.INT:
+        opts = {"validate": "integer", "criteria": ">=", "value": 0, "error_type": "warning",
+                "error_title": "Нужно целое число", "error_message": "Введите целое число не меньше 0."}
+    elif col.type is ColType.PERCENT:
+        opts = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
+                "error_type": "warning", "error_title": "Нужен процент",
+                "error_message": "Введите процент от 0 до 100 %."}
+    elif col.type is ColType.MULTI and col.lookup:
+        hint = (hint + " " if hint else "") + "Несколько значений через «;»: " + "; ".join(lookups()[col.lookup].values)
+    if col.required:
+        hint = ("Обязательное поле. " + hint).strip()
+    if hint:
+        opts.update({"input_title": col.header[:32], "input_message": hint[:255]})
+    if opts.get("validate") or hint:
+        opts.setdefault("validate", "any")
+        ws.data_validation(first, col_index, last, col_index, opts)
+
+
+def _table_sheet(wb: Workbook, fm: _Formats, spec: Sheet, rows: Sequence[Mapping[str, Any]],
+                 spare: int, list_names: dict[str, str], header_row: int = 0) -> None:
+    ws = wb.add_worksheet(spec.name)
+    _write_table(ws, fm, spec, rows, spare, list_names, header_row, first_col=0)
+    ws.freeze_panes(header_row + 1, 1 if spec.id_field else 0)
+    _print_setup(ws, header_row)
+
+
+def _write_table(ws: Worksheet, fm: _Formats, spec: Sheet, rows: Sequence[Mapping[str, Any]], spare: int,
+                 list_names: dict[str, str], header_row: int, first_col: int) -> tuple[int, int]:
+    cols = spec.columns
+    last_row = header_row + max(len(rows) + spare, 1)
+    for r, row in enumerate(rows, start=header_row + 1):
+        for c, col in enumerate(cols):
+            write_value(ws, r, first_col + c, row.get(col.field), fm.for_column(col), col)
+    ws.add_table(header_row, first_col, last_row, first_col + len(cols) - 1, {
+        "name": spec.table,
+        "style": "Table Style Light 9",
+        "columns": [{"header": col.header, "header_format": fm.header, "format": fm.for_column(col)} for col in cols],
+    })
+    ws.set_row(header_row, 42)
+    for c, col in enumerate(cols):
+        ws.set_column(first_col + c, first_col + c, col.width)
+        _validation(ws, header_row + 1, last_row, first_col + c, col, list_names)
+    return header_row + 1, last_row
+
+
+def _organisation_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names: dict[str, str]) -> None:
+    ws = wb.add_worksheet(ORGANISATION.name)
+    ws.write_string(0, 0, "Организация", fm.title)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 5, 16)
+    for i, col in enumerate(ORGANISATION.card):
+        r = CARD_FIRST_ROW - 1 + i
+        ws.write_string(r, 0, col.header, fm.label)
+        value = content.card.get(col.field)
+        fmt = fm.value_int if col.type is ColType.INT else fm.value
+        if value is None:
+            ws.write_blank(r, 1, None, fmt)
+        else:
+            write_value(ws, r, 1, value, fmt, col)
+        if col.lookup:
+            _validation(ws, r, r, 1, col, list_names)
+    head = contingent_header_row() - 1
+    ws.write_string(head - 1, 0, "Контингент по годам (для расчёта охвата)", fm.section)
+    _write_table(ws, fm, ORGANISATION, content.contingent, 0, list_names, head, first_col=0)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 60)
+    _print_setup(ws, None, landscape=False)
+
+
+def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names: dict[str, str]) -> None:
+    ws = wb.add_worksheet(TARGETS.name)
+    cols = TARGETS.columns
+    header = 0
+    n = len(content.targets)
+    fields = [c.field for c in cols]
+    for r, row in enumerate(content.targets, start=header + 1):
+        group = next(g for g in coverage_groups() if g.title == row["group"])
+        cell = {f: xl_rowcol_to_cell(r, fields.index(f)) for f in fields}
+        ws.write_number(r, 0, row["year"], fm.int)
+        ws.write_string(r, 1, row["group"], fm.plain)
+        write_value(ws, r, 2, row.get("target_pct"), fm.percent)
+        year_cell = xl_rowcol_to_cell(r, 0, col_abs=True)
+        ws.write_formula(r, 3, "=" + formulas.denominator(group, year_cell), fm.int, _cached(row.get("denominator")))
+        ws.write_formula(r, 4, "=" + formulas.covered(group, year_cell), fm.int, _cached(row.get("actual")))
+        ws.write_formula(r, 5, "=" + formulas.actual_pct(cell["actual"], cell["denominator"]), fm.percent,
+                         _cached(row.get("actual_pct")))
+        ws.write_formula(r, 6, "=" + formulas.gap(cell["actual_pct"], cell["target_pct"]), fm.number,
+                         _cached(row.get("gap")))
+    ws.add_table(header, 0, header + max(n, 1), len(cols) - 1, {
+        "name": TARGETS.table, "style": "Table Style Light 9",
+        "columns": [{"header": c.header, "header_format": fm.header, "format": fm.for_column(c)} for c in cols],
+    })
+    ws.set_row(header, 32)
+    for c, col in enumerate(cols):
+        ws.set_column(c, c, col.width)
+    _validation(ws, header + 1, header + n, 2, TARGETS.column("target_pct"), list_names)
+    note_col = len(cols) + 1
+    ws.set_column(note_col, note_col, 60)
+    notes = [
+        "Как считается охват",
+        "Охвачено — число людей (не пар) из базы наставляемых, у которых в этом году была "
+        "действующая пара: дата начала не позже 31 декабря и нет даты окончания или она не раньше 1 января.",
+        "Контингент берётся с листа «Организация» (для обучающихся — 10–19 лет, если не заполнено — всего).",
+        "Цели на 2020–2024 годы — из типовой программы (обучающиеся: 10, 20, 30, 50, 70 %). "
+        "Цели на 2025–2030 годы задаёт регион или школа: впишите их в столбец «Цель, %».",
+        "Столбцы с формулами не редактируйте: они пересчитываются сами.",
+    ]
+    ws.write_string(0, note_col, notes[0], fm.section)
+    for i, text in enumerate(notes[1:], start=1):
+        ws.write_string(i, note_col, text, fm.note)
+        ws.set_row(i, 42)
+    ws.freeze_panes(header + 1, 0)
+    ws.conditional_format(header + 1, 6, header + max(n, 1), 6, {
+        "type": "cell", "criteria": "<", "value": 0, "format": wb.add_format({"font_color": "#C00000", "bold": True})})
+    _print_setup(ws, header)
+
+
+def _cached(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value
+
+
+def _lookups_sheet(wb: Workbook, fm: _Formats) -> dict[str, str]:
+    ws = wb.add_worksheet(LOOKUPS_NAME)
+    names: dict[str, str] = {}
+    visible = [lk for lk in lookups().values() if not lk.internal]
+    for c, lk in enumerate(visible):
+        ws.write_string(0, c, lk.title, fm.header)
+        for r, value in enumerate(lk.values, start=1):
+            ws.write_string(r, c, value, fm.plain)
+        ws.set_column(c, c, min(max(14, max(len(v) for v in lk.values) * 0.9), 48))
+        name = f"lst_{lk.key}"
+        col = xl_col_to_name(c)
+        wb.define_name(name, f"='{LOOKUPS_NAME}'!${col}$2:${col}${len(lk.values) + 1}")
+        names[lk.key] = name
+    ws.set_row(0, 42)
+    ws.freeze_panes(1, 0)
+    _print_setup(ws, 0)
+    return names
+
+
+PANEL_FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("mentors", "Наставников в базе", formulas.count_filled(MENTORS, "mentor_id")),
+    ("mentors_active", "из них активных", formulas.count_if(MENTORS, "status", "активен")),
+    ("mentees", "Наставляемых в базе", formulas.count_filled(MENTEES, "mentee_id")),
+    ("mentees_without_pair", "Наставляемых без пары", formulas.mentees_without_pair()),
+    ("pairs", "Пар и групп", formulas.distinct_pairs()),
+    ("meetings", "Встреч в журнале", formulas.count_filled(MEETINGS, "meeting_id")),
+    ("text_dates", "Дат, введённых текстом (исправьте)", formulas.text_dates(formulas.TEXT_DATE_FIELDS)),
+)
+
+INSTRUCTIONS: tuple[str, ...] = (
+    "1. Заполните карточку и контингент на листе «Организация» — от контингента считается охват.",
+    "2. Ведите базы на листах «Наставники» и «Наставляемые»: одна строка — один человек, ID не повторяются.",
+    "3. Пары и группы — на листе «Пары»: группа — несколько строк с одним ID пары.",
+    "4. Встречи пар записывайте на листе «Встречи», ответы анкет — на листе «Анкеты».",
+    "5. Значения выбирайте из выпадающих списков; списки — на листе «Справочники».",
+    "6. Даты вводите как ДД.ММ.ГГГГ. Дата, введённая текстом, не попадёт в формулы — счётчик ниже покажет такие ячейки.",
+    "7. Охват по годам и отклонение от целей — на листе «Целевые показатели»; цели после 2024 года задайте сами.",
+    "8. Проверка, подбор пар и отчёты для МНЦ: команда «nastavnik» (см. README) или кнопки книги с макросами.",
+)
+
+
+def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent) -> None:
+    ws = wb.add_worksheet(PANEL_NAME)
+    ws.set_column(0, 0, 2)
+    ws.set_column(1, 1, 38)
+    ws.set_column(2, 4, 16)
+    ws.set_column(5, 5, 2)
+    ws.set_column(6, 6, 90)
+    ws.write_string(0, 1, "Наставничество: книга куратора", fm.title)
+    ws.write_formula(1, 1, f'={card_cell("org_name")}&""', fm.subtitle, content.card.get("org_name") or "")
+    for r, label, key in ((3, "Муниципальное образование", "municipality"), (4, "Куратор", "curator")):
+        ws.write_string(r, 1, label, fm.label)
+        ws.merge_range(r, 2, r, 4, None, fm.value)
+        ws.write_formula(r, 2, f'={card_cell(key)}&""', fm.value, content.card.get(key) or "")
+    ws.write_string(5, 1, "Отчётный год", fm.label)
+    ws.write_formula(5, 2, f"={card_cell('reporting_year')}", fm.value_int, _cached(content.card.get("reporting_year")))
+
+    ws.write_string(7, 1, "Ключевые цифры", fm.section)
+    for i, (key, label, formula) in enumerate(PANEL_FIGURES):
+        r = 8 + i
+        ws.set_row(r, 22)
+        ws.write_string(r, 1, label, fm.label)
+        fmt = fm.warn if key == "text_dates" else fm.big
+        ws.write_formula(r, 2, "=" + formula, fmt, content.figures.get(key, 0))
+
+    r0 = 8 + len(PANEL_FIGURES) + 1
+    ws.write_string(r0, 1, "Охват в отчётном году", fm.section)
+    ws.write_string(r0 + 1, 1, "Категория", fm.label)
+    ws.write_string(r0 + 1, 2, "Факт", fm.label)
+    ws.write_string(r0 + 1, 3, "Цель", fm.label)
+    ws.write_string(r0 + 1, 4, "Охвачено, чел.", fm.label)
+    year_cell = "$C$6"
+    cached = {(row["year"], row["group"]): row for row in content.targets}
+    year = content.card.get("reporting_year")
+    for i, group in enumerate(coverage_groups()):
+        r = r0 + 2 + i
+        ws.set_row(r, 22)
+        row = cached.get((year, group.title), {})
+        ws.write_string(r, 1, group.title, fm.label)
+        ws.write_formula(r, 2, "=" + formulas.coverage_pct(year_cell, group.title), fm.big_pct,
+                         _cached(row.get("actual_pct")) if row.get("actual_pct") is not None else "нет контингента")
+        ws.write_formula(r, 3, "=" + formulas.target_lookup("target_pct", year_cell, group.title), fm.big_pct,
+                         row.get("target_pct") or 0)
+        ws.write_formula(r, 4, "=" + formulas.target_lookup("actual", year_cell, group.title), fm.big,
+                         row.get("actual") or 0)
+
+    ws.write_string(0, 6, "Как работать с книгой", fm.section)
+    for i, text in enumerate(INSTRUCTIONS, start=1):
+        ws.write_string(i + 1, 6, text, fm.note)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 1)
+    ws.activate()
+    ws.set_first_sheet()
+
+
+# --- the whole book --------------------------------------------------------------------------------
+
+
+def build_book(path: Path, content: BookContent) -> Path:
+    """Write the book atomically (temp file + rename); return its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".~nastavnik-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                            "strings_to_urls": False})
+        wb.set_properties({"title": "Наставничество: книга куратора", "created": FIXED_TIME,
+                           "author": "nastavnik-xl", "comments": "Целевая модель наставничества"})
+        wb.set_calc_mode("auto")
+        fm = _Formats(wb)
+        list_names = {lk.key: f"lst_{lk.key}" for lk in lookups().values() if not lk.internal}
+        _panel_sheet(wb, fm, content)
+        _organisation_sheet(wb, fm, content, list_names)
+        for spec in TABLE_SHEETS:
+            _table_sheet(wb, fm, spec, content.rows.get(spec.key, []), content.spare_rows, list_names)
+        _targets_sheet(wb, fm, content, list_names)
+        _lookups_sheet(wb, fm)
+        wb.close()
+        _replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    try:
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise BookError(
+            f"Не удалось записать «{path.name}»: файл открыт в другой программе или нет прав на запись. "
+            "Закройте книгу и повторите.", path=str(path), code="file-locked",
+        ) from exc
