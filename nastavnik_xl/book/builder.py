@@ -45,6 +45,7 @@ TABLE_SHEETS: tuple[Sheet, ...] = (ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, S
 CARD_FIRST_ROW = 3  # Excel row of the first card label on «Организация»
 HEADER_COLOR = "#1F4E78"
 ACCENT = "#DDEBF7"
+TABLE_STYLE = "Table Style Medium 2"
 FIXED_TIME = dt.datetime(2026, 1, 1)  # document properties: same bytes for the same content
 
 
@@ -78,12 +79,13 @@ class _Formats:
         self.date = wb.add_format({**base, "num_format": "dd.mm.yyyy", "align": "left"})
         self.int = wb.add_format({**base, "num_format": "0"})
         self.number = wb.add_format({**base, "num_format": "0.0"})
-        self.percent = wb.add_format({**base, "num_format": "0%"})
+        self.percent = wb.add_format({**base, "num_format": "0.0%"})
         self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "white",
                                      "bg_color": HEADER_COLOR, "valign": "vcenter", "border": 1})
         self.title = wb.add_format({"font_name": "Arial", "font_size": 16, "bold": True, "font_color": HEADER_COLOR})
         self.subtitle = wb.add_format({"font_name": "Arial", "font_size": 11, "italic": True, "font_color": "#595959"})
-        self.label = wb.add_format({**base, "bold": True, "bg_color": ACCENT, "border": 1, "text_wrap": True})
+        self.label = wb.add_format({**base, "bold": True, "bg_color": ACCENT, "border": 1, "text_wrap": True,
+                                    "valign": "vcenter"})
         self.value = wb.add_format({**base, "border": 1, "text_wrap": True})
         self.value_int = wb.add_format({**base, "border": 1, "num_format": "0", "align": "left"})
         self.big = wb.add_format({"font_name": "Arial", "font_size": 14, "bold": True, "border": 1,
@@ -93,8 +95,7 @@ class _Formats:
         self.section = wb.add_format({"font_name": "Arial", "font_size": 12, "bold": True,
                                       "font_color": HEADER_COLOR, "bottom": 2})
         self.note = wb.add_format({"font_name": "Arial", "font_size": 10, "text_wrap": True, "valign": "top"})
-        self.warn = wb.add_format({"font_name": "Arial", "font_size": 14, "bold": True, "border": 1,
-                                   "align": "center", "valign": "vcenter", "font_color": "#C00000"})
+        self.alarm = wb.add_format({"font_color": "#C00000", "bg_color": "#FDE9E7"})
 
     def for_column(self, col: Column) -> Any:
         return {
@@ -188,7 +189,7 @@ def _write_table(ws: Worksheet, fm: _Formats, spec: Sheet, rows: Sequence[Mappin
             write_value(ws, r, first_col + c, row.get(col.field), fm.for_column(col), col)
     ws.add_table(header_row, first_col, last_row, first_col + len(cols) - 1, {
         "name": spec.table,
-        "style": "Table Style Light 9",
+        "style": TABLE_STYLE,
         "columns": [{"header": col.header, "header_format": fm.header, "format": fm.for_column(col)} for col in cols],
     })
     ws.set_row(header_row, 42)
@@ -201,25 +202,20 @@ def _write_table(ws: Worksheet, fm: _Formats, spec: Sheet, rows: Sequence[Mappin
 def _organisation_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names: dict[str, str]) -> None:
     ws = wb.add_worksheet(ORGANISATION.name)
     ws.write_string(0, 0, "Организация", fm.title)
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 60)
-    ws.set_column(2, 5, 16)
+    last_col = len(ORGANISATION.columns) - 1
     for i, col in enumerate(ORGANISATION.card):
         r = CARD_FIRST_ROW - 1 + i
         ws.write_string(r, 0, col.header, fm.label)
-        value = content.card.get(col.field)
         fmt = fm.value_int if col.type is ColType.INT else fm.value
-        if value is None:
-            ws.write_blank(r, 1, None, fmt)
-        else:
-            write_value(ws, r, 1, value, fmt, col)
+        ws.merge_range(r, 1, r, last_col, None, fmt)
+        write_value(ws, r, 1, content.card.get(col.field), fmt, col)
         if col.lookup:
             _validation(ws, r, r, 1, col, list_names)
     head = contingent_header_row() - 1
     ws.write_string(head - 1, 0, "Контингент по годам (для расчёта охвата)", fm.section)
     _write_table(ws, fm, ORGANISATION, content.contingent, 0, list_names, head, first_col=0)
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 60)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, last_col, 17)
     _print_setup(ws, None, landscape=False)
 
 
@@ -243,7 +239,7 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
         ws.write_formula(r, 6, "=" + formulas.gap(cell["actual_pct"], cell["target_pct"]), fm.number,
                          _cached(row.get("gap")))
     ws.add_table(header, 0, header + max(n, 1), len(cols) - 1, {
-        "name": TARGETS.table, "style": "Table Style Light 9",
+        "name": TARGETS.table, "style": TABLE_STYLE,
         "columns": [{"header": c.header, "header_format": fm.header, "format": fm.for_column(c)} for c in cols],
     })
     ws.set_row(header, 32)
@@ -262,9 +258,7 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
         "Столбцы с формулами не редактируйте: они пересчитываются сами.",
     ]
     ws.write_string(0, note_col, notes[0], fm.section)
-    for i, text in enumerate(notes[1:], start=1):
-        ws.write_string(i, note_col, text, fm.note)
-        ws.set_row(i, 42)
+    ws.merge_range(1, note_col, 12, note_col, "\n\n".join(notes[1:]), fm.note)
     ws.freeze_panes(header + 1, 0)
     ws.conditional_format(header + 1, 6, header + max(n, 1), 6, {
         "type": "cell", "criteria": "<", "value": 0, "format": wb.add_format({"font_color": "#C00000", "bold": True})})
@@ -312,7 +306,7 @@ INSTRUCTIONS: tuple[str, ...] = (
     "3. Пары и группы — на листе «Пары»: группа — несколько строк с одним ID пары.",
     "4. Встречи пар записывайте на листе «Встречи», ответы анкет — на листе «Анкеты».",
     "5. Значения выбирайте из выпадающих списков; списки — на листе «Справочники».",
-    "6. Даты вводите как ДД.ММ.ГГГГ. Дата, введённая текстом, не попадёт в формулы — счётчик ниже покажет такие ячейки.",
+    "6. Даты вводите как ДД.ММ.ГГГГ: дату, введённую текстом, формулы не учтут (см. счётчик слева).",
     "7. Охват по годам и отклонение от целей — на листе «Целевые показатели»; цели после 2024 года задайте сами.",
     "8. Проверка, подбор пар и отчёты для МНЦ: команда «nastavnik» (см. README) или кнопки книги с макросами.",
 )
@@ -324,7 +318,7 @@ def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent) -> None:
     ws.set_column(1, 1, 38)
     ws.set_column(2, 4, 16)
     ws.set_column(5, 5, 2)
-    ws.set_column(6, 6, 90)
+    ws.set_column(6, 6, 100)
     ws.write_string(0, 1, "Наставничество: книга куратора", fm.title)
     ws.write_formula(1, 1, f'={card_cell("org_name")}&""', fm.subtitle, content.card.get("org_name") or "")
     for r, label, key in ((3, "Муниципальное образование", "municipality"), (4, "Куратор", "curator")):
@@ -339,8 +333,9 @@ def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent) -> None:
         r = 8 + i
         ws.set_row(r, 22)
         ws.write_string(r, 1, label, fm.label)
-        fmt = fm.warn if key == "text_dates" else fm.big
-        ws.write_formula(r, 2, "=" + formula, fmt, content.figures.get(key, 0))
+        ws.write_formula(r, 2, "=" + formula, fm.big, content.figures.get(key, 0))
+        if key in ("text_dates", "mentees_without_pair"):
+            ws.conditional_format(r, 2, r, 2, {"type": "cell", "criteria": ">", "value": 0, "format": fm.alarm})
 
     r0 = 8 + len(PANEL_FIGURES) + 1
     ws.write_string(r0, 1, "Охват в отчётном году", fm.section)
@@ -358,8 +353,9 @@ def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent) -> None:
         ws.write_string(r, 1, group.title, fm.label)
         ws.write_formula(r, 2, "=" + formulas.coverage_pct(year_cell, group.title), fm.big_pct,
                          _cached(row.get("actual_pct")) if row.get("actual_pct") is not None else "нет контингента")
-        ws.write_formula(r, 3, "=" + formulas.target_lookup("target_pct", year_cell, group.title), fm.big_pct,
-                         row.get("target_pct") or 0)
+        target = formulas.target_lookup("target_pct", year_cell, group.title)
+        ws.write_formula(r, 3, f'=IF({target}>0,{target},"не задана")', fm.big_pct,
+                         row.get("target_pct") or "не задана")
         ws.write_formula(r, 4, "=" + formulas.target_lookup("actual", year_cell, group.title), fm.big,
                          row.get("actual") or 0)
 

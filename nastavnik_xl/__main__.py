@@ -1,0 +1,3 @@
+from nastavnik_xl.cli import main
+
+main()

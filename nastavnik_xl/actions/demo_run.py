@@ -1,0 +1,80 @@
+"""`nastavnik demo`: write the demo municipality, then run every action that exists over it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from nastavnik_xl.actions.coverage import book_targets, coverage
+from nastavnik_xl.actions.demo import DEFAULT_MISTAKE_RATE, generate_region
+from nastavnik_xl.actions.template import new_book
+from nastavnik_xl.book.reader import read_book
+
+Progress = Callable[[int, int, str], None]
+
+
+class DemoBook(BaseModel):
+    file_name: str
+    organisation: str
+    mentors: int
+    mentees: int
+    pairs: int
+    reporting_year: int | None
+    students_pct: float | None
+    students_target: float | None
+    findings: int
+
+
+class DemoRun(BaseModel):
+    directory: str
+    municipality: str
+    seed: int
+    manifest: str
+    planted: int
+    template: str
+    books: list[DemoBook]
+
+
+def summarise_book(path: Path) -> DemoBook:
+    """Read one book back and compute what the existing actions give for it."""
+    book = read_book(path)
+    org = book.organisation
+    assert org is not None
+    year = org.reporting_year
+    rows = {k: t.rows for k, t in book.tables.items()}
+    targets = book_targets(rows.get("targets", []))
+    students = None
+    if year is not None:
+        students = next((r for r in coverage(rows["mentees"], rows["pairs"], org.contingent.rows,
+                                             targets or None, years=[year]) if r.group == "students"), None)
+    return DemoBook(
+        file_name=path.name,
+        organisation=org.name,
+        mentors=len(rows["mentors"]),
+        mentees=len(rows["mentees"]),
+        pairs=len({p["pair_id"] for p in rows["pairs"] if p.get("pair_id")}),
+        reporting_year=year,
+        students_pct=students.actual_pct if students else None,
+        students_target=students.target if students else None,
+        findings=len(book.all_findings()),
+    )
+
+
+def run_demo(directory: Path, schools: int = 12, seed: int = 1, mistake_rate: float | None = None,
+             today: dt.date | None = None, progress: Progress | None = None) -> DemoRun:
+    today = today or dt.date.today()
+    region = generate_region(directory, schools=schools, seed=seed,
+                             mistake_rate=DEFAULT_MISTAKE_RATE if mistake_rate is None else mistake_rate,
+                             today=today)
+    template = new_book(directory / "шаблон-книги-куратора.xlsx", today=today)
+    books = []
+    for i, path in enumerate(region.books, start=1):
+        if progress:
+            progress(i, len(region.books), path.name)
+        books.append(summarise_book(path))
+    return DemoRun(directory=str(directory), municipality=region.municipality, seed=seed,
+                   manifest=str(region.manifest), planted=len(region.mistakes), template=str(template),
+                   books=books)

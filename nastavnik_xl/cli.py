@@ -1,0 +1,186 @@
+"""The ``nastavnik`` command: a thin layer that reads, calls an action and renders its data.
+
+Exit codes, the same for every command:
+  0 — done, the data is clean;
+  1 — done, the data has findings;
+  2 — the input cannot be used or the command was misused (Russian message on stderr);
+  3 — an internal error of the program (please report it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table as RichTable
+
+from nastavnik_xl import __version__
+from nastavnik_xl.findings import BookError, Finding
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+F = TypeVar("F", bound=Callable[..., Any])
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Вывод: таблица для человека или JSON для программ.",
+)
+
+
+def guarded(func: F) -> F:
+    """Turn BookError into exit 2 and unexpected errors into exit 3, without a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BookError as exc:
+            err.print(f"[bold red]Ошибка:[/] {exc.message}", markup=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            err.print("Прервано.")
+            sys.exit(EXIT_BAD_INPUT)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:  # noqa: BLE001 — the last line of defence for the curator
+            err.print(f"[bold red]Внутренняя ошибка программы:[/] {type(exc).__name__}: {exc}. "
+                      "Сообщите о ней разработчикам; ваши файлы не изменены.", markup=True)
+            if "--debug" in sys.argv:
+                raise
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def findings_table(findings: list[Finding], limit: int = 50) -> RichTable:
+    table = RichTable(title="Замечания", show_lines=False)
+    for name in ("Код", "Важность", "Где", "Значение", "Что сделать"):
+        table.add_column(name, overflow="fold")
+    for f in findings[:limit]:
+        table.add_row(f.code, f.severity.value, f.where(), "" if f.value is None else str(f.value), f.message)
+    if len(findings) > limit:
+        table.caption = f"Показаны первые {limit} из {len(findings)}; все — с --format json."
+    return table
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nastavnik")
+@click.option("--debug", is_flag=True, hidden=True, help="Показывать трассировку внутренних ошибок.")
+def main(debug: bool) -> None:
+    """Книга куратора наставничества: шаблон, демо-данные, чтение и проверка книг."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--org", "org_name", default="", help="Полное наименование организации.")
+@click.option("--year", type=int, default=None, help="Отчётный год (по умолчанию — текущий).")
+@click.option("--force", is_flag=True, help="Перезаписать существующий файл.")
+@guarded
+def new(path: Path, org_name: str, year: int | None, force: bool) -> None:
+    """Создать пустую книгу куратора PATH (.xlsx)."""
+    from nastavnik_xl.actions.template import new_book
+
+    if path.suffix.lower() != ".xlsx":
+        raise BookError(f"Имя книги должно оканчиваться на .xlsx: {path}", code="usage")
+    if path.exists() and not force:
+        raise BookError(f"Файл «{path}» уже существует. Выберите другое имя или добавьте --force, "
+                        "чтобы перезаписать его.", code="exists")
+    new_book(path, org_name=org_name, year=year)
+    out.print(f"Книга создана: {path}")
+
+
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@format_option
+@guarded
+def info(book: Path, fmt: str) -> None:
+    """Показать, что программа видит в книге BOOK: организацию, листы, строки, заголовки."""
+    from nastavnik_xl.actions.info import book_info
+
+    result = book_info(book)
+    if fmt == "json":
+        print_json(result.model_dump(mode="json"))
+    else:
+        _print_info(result)
+    sys.exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+
+
+def _print_info(result: Any) -> None:
+    org = result.organisation
+    out.print(f"[bold]{org.get('org_name') or '(наименование не заполнено)'}[/]", markup=True)
+    out.print(f"Файл: {result.file} ({result.file_kind}); муниципалитет: {org.get('municipality') or '—'}; "
+              f"отчётный год: {org.get('reporting_year') or '—'}")
+    table = RichTable(title="Листы")
+    for name in ("Лист", "Строк", "Заголовки", "Не распознаны"):
+        table.add_column(name, overflow="fold")
+    for s in result.sheets:
+        renamed = [f"«{h.written}» → «{h.header}» ({h.how})" for h in s.headers if h.how != "точно"]
+        label = s.name if s.name == s.name_in_book else f"{s.name_in_book} → {s.name}"
+        headers = f"строка {s.header_row}, распознано {len(s.headers)}"
+        if renamed:
+            headers += "; " + "; ".join(renamed)
+        table.add_row(label, str(s.rows), headers, ", ".join(s.ignored) or "—")
+    out.print(table)
+    if result.missing_sheets:
+        out.print("Нет листов: " + ", ".join(f"«{n}»" for n in result.missing_sheets))
+    if result.extra_sheets:
+        out.print("Листы, которые программа не использует: " + ", ".join(f"«{n}»" for n in result.extra_sheets))
+    if result.findings:
+        out.print(findings_table(result.findings))
+        out.print("Итого замечаний: " + ", ".join(f"{k}: {v}" for k, v in result.counts.items()))
+    else:
+        out.print("Замечаний при чтении нет.")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--schools", type=click.IntRange(1, 2000), default=12, show_default=True, help="Сколько школ.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Зерно: тот же номер — те же книги.")
+@click.option("--mistake-rate", type=click.FloatRange(0, 0.5), default=None,
+              help="Доля строк с типичными ошибками кураторов (по умолчанию — реалистичная).")
+@format_option
+@guarded
+def demo(directory: Path, schools: int, seed: int, mistake_rate: float | None, fmt: str) -> None:
+    """Создать в DIRECTORY демо-муниципалитет: книги школ и список заложенных ошибок, затем обработать их."""
+    from nastavnik_xl.actions.demo_run import run_demo
+
+    with Progress(transient=True, console=err, disable=fmt == "json") as bar:
+        task = bar.add_task("Создаю книги школ…", total=None)
+
+        def step(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"Обрабатываю {label}")
+
+        result = run_demo(directory, schools=schools, seed=seed, mistake_rate=mistake_rate,
+                          today=dt.date.today(), progress=step)
+    if fmt == "json":
+        print_json(result.model_dump(mode="json"))
+        return
+    _print_demo(result)
+
+
+def _print_demo(result: Any) -> None:
+    table = RichTable(title=f"Демо-муниципалитет: {result.municipality} (зерно {result.seed})")
+    for name in ("Книга", "Наставников", "Наставляемых", "Пар", "Охват обучающихся", "Замечаний при чтении"):
+        table.add_column(name, overflow="fold")
+    for b in result.books:
+        pct = "—" if b.students_pct is None else f"{b.students_pct:.0%}"
+        target = "" if b.students_target is None else f" (цель {b.students_target:.0%})"
+        table.add_row(b.file_name, str(b.mentors), str(b.mentees), str(b.pairs), pct + target, str(b.findings))
+    out.print(table)
+    out.print(f"Книги: {result.directory}")
+    out.print(f"Заложенные ошибки ({result.planted} шт.): {result.manifest}")
+    out.print(f"Шаблон пустой книги: {result.template}")
