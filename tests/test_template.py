@@ -98,3 +98,12 @@ def test_write_is_atomic_and_leaves_no_temp_files(tmp_path: Path) -> None:
 ])
 def test_due_text_is_parsed(text: str, expected: tuple) -> None:
     assert due_range(text) == expected
+
+
+def test_shipped_workbook_is_up_to_date(tmp_path: Path) -> None:
+    """workbook/ holds exactly what the code builds (rebuild: python -m nastavnik_xl.actions.template)."""
+    from nastavnik_xl.actions.template import SHIPPED_BOOK, build_shipped_book
+    from nastavnik_xl.resources import data_dir
+
+    shipped = data_dir("workbook") / SHIPPED_BOOK
+    assert shipped.read_bytes() == build_shipped_book(tmp_path).read_bytes()

@@ -79,3 +79,18 @@ def new_book(path: Path, org_name: str = "", year: int | None = None, today: dt.
     card: dict[str, Any] = {"org_name": org_name or None, "reporting_year": year or today.year}
     content = BookContent(card=card, contingent=contingent_rows(), rows={"roadmap": roadmap_rows(first_year)})
     return build_book(path, finish_content(content))
+
+
+# The book users download from the repository (workbook/), rebuilt by `python -m nastavnik_xl.actions.template`.
+SHIPPED_BOOK = "nastavnik-kurator.xlsx"
+SHIPPED_DATE = dt.date(2026, 9, 1)  # the academic year its roadmap is dated for
+
+
+def build_shipped_book(folder: Path) -> Path:
+    return new_book(folder / SHIPPED_BOOK, today=SHIPPED_DATE)
+
+
+if __name__ == "__main__":
+    from nastavnik_xl.resources import data_dir
+
+    print(build_shipped_book(data_dir("workbook")))

@@ -257,8 +257,8 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
         "Цели на 2025–2030 годы задаёт регион или школа: впишите их в столбец «Цель, %».",
         "Столбцы с формулами не редактируйте: они пересчитываются сами.",
     ]
-    ws.write_string(0, note_col, notes[0], fm.section)
-    ws.merge_range(1, note_col, 12, note_col, "\n\n".join(notes[1:]), fm.note)
+    ws.write_string(2, note_col, notes[0], fm.section)  # below the header row: not a column header
+    ws.merge_range(3, note_col, 14, note_col, "\n\n".join(notes[1:]), fm.note)
     ws.freeze_panes(header + 1, 0)
     ws.conditional_format(header + 1, 6, header + max(n, 1), 6, {
         "type": "cell", "criteria": "<", "value": 0, "format": wb.add_format({"font_color": "#C00000", "bold": True})})
