@@ -1,3 +1,3 @@
-from nastavnik_xl.cli import main
+from nastavnik_xl.cli import run
 
-main()
+run()

@@ -184,3 +184,43 @@ def _print_demo(result: Any) -> None:
     out.print(f"Книги: {result.directory}")
     out.print(f"Заложенные ошибки ({result.planted} шт.): {result.manifest}")
     out.print(f"Шаблон пустой книги: {result.template}")
+
+
+_USAGE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"Missing argument '(.+?)'\.?", "не указан аргумент {0}"),
+    (r"No such option: (\S+)", "нет такого параметра: {0}"),
+    (r"No such command '(.+?)'\.?", "нет такой команды «{0}»"),
+    (r"Got unexpected extra arguments? \((.+?)\)", "лишние аргументы: {0}"),
+    (r"Invalid value for '(.+?)': '(.*?)' is not a valid (?:integer|float).*", "{0}: «{1}» — не число"),
+    (r"Invalid value for '(.+?)': (.*?) is not in the range (.*)", "{0}: {1} — вне допустимого диапазона {2}"),
+    (r"Invalid value for '(.+?)': '(.*?)' is not one of (.*)", "{0}: «{1}» — допустимо {2}"),
+    (r"Invalid value for '(.+?)': (.*)", "недопустимое значение {0}: {1}"),
+    (r"Option '(.+?)' requires an argument\.?", "параметру {0} нужно значение"),
+)
+
+
+def russian_usage_message(message: str) -> str:
+    """Click's usage errors in Russian (what a curator reads when a command is mistyped)."""
+    import re
+
+    for pattern, template in _USAGE_PATTERNS:
+        m = re.match(pattern, message)
+        if m:
+            return template.format(*m.groups()).rstrip(".")
+    return message.rstrip(".")
+
+
+def run() -> None:
+    """Console entry point: like ``main`` but with Russian usage errors (exit 2)."""
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "nastavnik"
+        err.print(f"[bold red]Ошибка:[/] {russian_usage_message(exc.format_message())}. "
+                  f"Справка: {command} --help", markup=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.exceptions.Abort:
+        err.print("Прервано.")
+        sys.exit(EXIT_BAD_INPUT)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

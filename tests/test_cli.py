@@ -81,6 +81,14 @@ def test_bad_inputs_exit_2(tmp_path: Path) -> None:
     assert_clean_error(run("info", write_book(tmp_path / "b.xlsx", sheets)), "«Наставники»")
 
 
-def test_usage_error_exit_2() -> None:
-    assert run("info").returncode == 2
-    assert run("new", "книга.txt").returncode == 2
+def test_usage_errors_exit_2_in_russian() -> None:
+    result = run("info")
+    assert_clean_error(result, "не указан аргумент", "--help")
+    assert_clean_error(run("new", "книга.txt"), ".xlsx")
+    assert_clean_error(run("провериь"), "нет такой команды")
+    assert_clean_error(run("demo", "x", "--schools", "ноль"), "«ноль» — не число")
+
+
+def test_help_and_version_exit_0() -> None:
+    assert run("--help").returncode == 0
+    assert run("--version").returncode == 0
