@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from msoffcrypto.format.ooxml import OOXMLFile
+import openpyxl
 import pytest
 
 from books import MENTEE_ROWS, minimal_sheets, write_book
@@ -254,3 +255,16 @@ def test_organisation_without_contingent_is_an_error(tmp_path: Path) -> None:
     sheets["Организация"] = sheets["Организация"][:6]
     e = _error(write_book(tmp_path / "b.xlsx", sheets))
     assert e.code == "missing-column" and "«Организация»" in e.message and "«Год»" in e.message
+
+
+def test_stray_cell_at_the_last_row_and_data_after_a_gap(tmp_path: Path) -> None:
+    sheets = minimal_sheets()
+    mentees = sheets["Наставляемые"]
+    mentees += [[None]] * 3000 + [["НЯ-9", "Далёкая Строка", "обучающийся"]]
+    path = write_book(tmp_path / "b.xlsx", sheets)
+    wb = openpyxl.load_workbook(path)
+    wb["Наставляемые"].cell(row=1_048_576, column=26, value=" ")  # what Ctrl+End finds in real books
+    wb.save(path)
+    rows = read_book(path).tables["mentees"].rows
+    assert [(r["_row"], r["mentee_id"]) for r in rows][-1] == (3005, "НЯ-9")
+    assert len(rows) == 4

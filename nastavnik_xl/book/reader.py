@@ -33,6 +33,7 @@ from nastavnik_xl.schema import (
 )
 
 HEADER_SEARCH_ROWS = 20
+SheetRows = list[tuple[int, list[Any]]]  # non-blank rows: (0-based row index, cells from column A)
 _PROBLEM_CODES = {
     ColType.DATE: "bad-date",
     ColType.INT: "bad-number",
@@ -156,9 +157,12 @@ def match_headers(cells: Sequence[object], columns: Sequence[Column]) -> tuple[l
     return sorted(matches.values(), key=lambda m: m.column), ignored
 
 
-def _find_header_row(rows: list[list[Any]], columns: Sequence[Column], limit: int) -> tuple[int, list[HeaderMatch], list[str]]:
+def _find_header_row(rows: SheetRows, columns: Sequence[Column], limit: int) -> tuple[int, list[HeaderMatch], list[str]]:
+    """The 0-based index of the row among the first ``limit`` that names the most columns."""
     best = (-1, [], [])  # type: tuple[int, list[HeaderMatch], list[str]]
-    for r, cells in enumerate(rows[:limit]):
+    for r, cells in rows:
+        if r >= limit:
+            break
         matches, ignored = match_headers(cells, columns)
         if len(matches) > len(best[1]):
             best = (r, matches, ignored)
@@ -194,21 +198,26 @@ def _is_numbering_row(cells: Sequence[object], matches: list[HeaderMatch]) -> bo
     return nums == list(range(nums[0], nums[0] + len(nums)))
 
 
-def _read_rows(spec: Sheet, sheet_name: str, rows: list[list[Any]], header_at: int,
+def _read_rows(spec: Sheet, sheet_name: str, rows: SheetRows, header_at: int,
                matches: list[HeaderMatch]) -> tuple[list[Row], int, list[Finding]]:
+    """Typed rows under the header; ``skipped`` counts blank rows between data rows."""
     out: list[Row] = []
     findings: list[Finding] = []
     skipped = 0
+    last = header_at
     cols = [(m, spec.column(m.field)) for m in matches]
-    for r in range(header_at + 1, len(rows)):
-        cells = rows[r]
+    for r, cells in rows:
+        if r <= header_at:
+            continue
         raw = {m.field: (cells[m.column - 1] if m.column - 1 < len(cells) else None) for m, _ in cols}
         if all(is_blank(v) for v in raw.values()):
-            skipped += 1
             continue
         if r == header_at + 1 and _is_numbering_row(cells, matches):
             skipped += 1
+            last = r
             continue
+        skipped += r - last - 1
+        last = r
         row: Row = {"_row": r + 1}
         for m, col in cols:
             value, problem = convert(raw[m.field], col)
@@ -237,7 +246,7 @@ def _jsonable(value: object) -> object:
     return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
 
 
-def read_table(spec: Sheet, sheet_name: str, rows: list[list[Any]], search_rows: int = HEADER_SEARCH_ROWS) -> Table:
+def read_table(spec: Sheet, sheet_name: str, rows: SheetRows, search_rows: int = HEADER_SEARCH_ROWS) -> Table:
     """One data sheet (or the contingent part of «Организация») as a typed table."""
     header_at, matches, ignored = _find_header_row(rows, spec.columns, search_rows)
     missing = [c for c in spec.required_columns if c.field not in {m.field for m in matches}]
@@ -248,7 +257,7 @@ def read_table(spec: Sheet, sheet_name: str, rows: list[list[Any]], search_rows:
     return Table(spec, sheet_name, header_at + 1, data, matches, ignored, skipped, findings)
 
 
-def _read_card(sheet_name: str, rows: list[list[Any]], stop_at: int) -> tuple[dict[str, Any], dict[str, int], list[Finding]]:
+def _read_card(sheet_name: str, rows: SheetRows, stop_at: int) -> tuple[dict[str, Any], dict[str, int], list[Finding]]:
     """Key/value fields: a label in some column, its value in the next filled cell to the right.
 
     Canonical labels win over synonyms (the sheet's title «Организация» is not the name).
@@ -258,7 +267,9 @@ def _read_card(sheet_name: str, rows: list[list[Any]], stop_at: int) -> tuple[di
     where: dict[str, int] = {}
     findings: list[Finding] = []
     for index in (canonical, alias):
-        for r, cells in enumerate(rows[:stop_at]):
+        for r, cells in rows:
+            if r >= stop_at:
+                break
             for c, cell in enumerate(cells):
                 col = index.get(norm(cell)) if isinstance(cell, str) else None
                 if col is None or col.field in where:
@@ -283,8 +294,8 @@ def _read_card(sheet_name: str, rows: list[list[Any]], stop_at: int) -> tuple[di
     return card, where, findings
 
 
-def read_organisation(sheet_name: str, rows: list[list[Any]]) -> Organisation:
-    contingent = read_table(ORGANISATION, sheet_name, rows, search_rows=len(rows))
+def read_organisation(sheet_name: str, rows: SheetRows) -> Organisation:
+    contingent = read_table(ORGANISATION, sheet_name, rows, search_rows=rows[-1][0] + 1 if rows else 0)
     card, where, findings = _read_card(sheet_name, rows, contingent.header_row - 1)
     if not where:
         raise BookError(
@@ -340,9 +351,17 @@ def read_book(path: str | Path, sheets: Iterable[str] | None = None) -> Book:
         workbook.close()
 
 
-def _sheet_rows(workbook: Any, name: str, path: Path) -> list[list[Any]]:
+def _sheet_rows(workbook: Any, name: str, path: Path) -> SheetRows:
+    """The sheet's non-blank rows as (0-based row index, cells from column A).
+
+    Sparse on purpose: a stray space in row 1 048 576 must not make a million empty rows.
+    """
     try:
-        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_name(name)
+        start = sheet.start
+        pad = [""] * (start[1] if start else 0)
+        return [(r, pad + cells if pad else cells) for r, cells in enumerate(sheet.iter_rows())
+                if any(cell != "" for cell in cells)]
     except Exception as exc:
         raise BookError(f"Книга «{path.name}»: не удалось прочитать лист «{name}» ({exc}).",
                         path=str(path), sheet=name, code="damaged") from exc
