@@ -38,6 +38,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     width: int = 16
     help: str = ""
+    computed: bool = False  # a formula column the book fills itself; never typed by the curator
+    hidden: bool = False  # a helper column the curator does not need to see
 
     def all_headers(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
@@ -164,7 +166,7 @@ MENTORS = Sheet(
         C("preferred_mentees", "Предпочтения по наставляемым", width=22,
           aliases=("Предпочтения", "Предпочитаемые наставляемые")),
         C("availability", "Доступность (дни, время)", width=18, aliases=("Доступность", "Время для встреч")),
-        C("capacity", "Наставляемых не более", T.INT, width=10,
+        C("capacity", "Наставляемых не более", T.INT, width=13,
           aliases=("Нагрузка", "Макс. число наставляемых", "Максимум наставляемых", "Ёмкость")),
         C("trained_on", "Обучение пройдено (дата)", T.DATE, width=12,
           aliases=("Дата обучения", "Обучение", "Обучен")),
@@ -172,10 +174,21 @@ MENTORS = Sheet(
           aliases=("Собеседование пройдено", "Собеседование проведено")),
         C("pd_consent_date", "Согласие на обработку ПДн (дата)", T.DATE, width=14,
           aliases=("Согласие на ПДн", "Согласие на обработку персональных данных", "Согласие ПДн")),
-        C("mentoring_consent_date", "Согласие на наставничество (ст. 351.8 ТК), дата", T.DATE, width=14,
+        C("mentoring_consent_date", "Согласие на наставничество (ст. 351.8 ТК), дата", T.DATE, width=18,
           aliases=("Согласие на наставничество", "Письменное согласие работника")),
         C("status", "Статус", lookup="mentor_statuses", width=10),
     ),
+)
+
+# Helper columns of «Пары» and «Наставляемые» that let the book count people with a pair in a
+# year fast: a pair's active years packed as base-256 digits, one window of six years a column
+# (see book/formulas.py). Hidden; never typed.
+YEAR_CODE_WINDOWS: tuple[int, ...] = (2020, 2026)
+YEAR_CODE_SPAN = 6
+YEAR_CODE_COLUMNS: tuple[Column, ...] = tuple(
+    Column(f"years_code_{w}", f"Служебный код лет {w}–{w + YEAR_CODE_SPAN - 1}", ColType.NUMBER,
+           width=10, computed=True, hidden=True)
+    for w in YEAR_CODE_WINDOWS
 )
 
 MENTEES = Sheet(
@@ -212,6 +225,10 @@ MENTEES = Sheet(
         C("no_pair_reason", "Причина отсутствия пары", width=24,
           aliases=("Почему нет пары", "Причина"),
           help="Заполните, если наставляемый остался без пары: он не должен потеряться."),
+        C("pair_years", "Годы с парой (расчёт)", width=22, computed=True,
+          help="Считается автоматически по листу «Пары»: годы, в которых у наставляемого была "
+               "действующая пара. По нему считается охват. Не редактируйте."),
+        *YEAR_CODE_COLUMNS,
     ),
 )
 
@@ -246,6 +263,7 @@ PAIRS = Sheet(
           aliases=("Выполнение плана, %", "Выполнение ИПР", "% выполнения")),
         C("status", "Статус", lookup="pair_statuses", width=12),
         C("outcome", "Результат", width=30, aliases=("Итог", "Результаты")),
+        *YEAR_CODE_COLUMNS,
     ),
 )
 

@@ -174,3 +174,35 @@ def rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     computed = {"denominator", "actual", "actual_pct", "gap"}
     return [{k: round(v, 9) if isinstance(v, float) else v for k, v in r.items() if k not in computed}
             for r in rows]
+
+
+@pytest.fixture(scope="module")
+def demo_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from nastavnik_xl.actions.demo import generate_region
+
+    clean = generate_region(tmp_path_factory.mktemp("clean"), schools=2, seed=5, mistake_rate=0,
+                            today=D(2026, 11, 23))
+    messy = generate_region(tmp_path_factory.mktemp("messy"), schools=1, seed=6, today=D(2026, 11, 23))
+    return {"clean": clean.books[0], "college": clean.books[1], "messy": messy.books[0]}
+
+
+@pytest.mark.parametrize("which", ["clean", "college"])
+def test_demo_book_coverage_in_calc_equals_python(tmp_path: Path, soffice: str, demo_books: dict[str, Path],
+                                                  which: str) -> None:
+    path = demo_books[which]
+    out = recalc(path, tmp_path)
+    assert error_cells(out) == []
+    calc = calc_targets(out)
+    assert_same(calc, python_targets(path))
+    assert any(v[1] > 50 for v in calc.values())  # a real school, not an empty book
+
+
+def test_demo_book_with_mistakes_panel_equals_python(tmp_path: Path, soffice: str,
+                                                     demo_books: dict[str, Path]) -> None:
+    path = demo_books["messy"]
+    out = recalc(path, tmp_path)
+    assert error_cells(out) == []
+    book = read_book(path)
+    python = key_figures({k: t.rows for k, t in book.tables.items()}, text_dates_in_book(book))
+    assert calc_panel(out) == {k: float(v) for k, v in python.items()}
+    assert python["text_dates"] > 0

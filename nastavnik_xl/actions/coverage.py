@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nastavnik_xl.schema import CoverageGroup, coverage_group_by_title, coverage_groups, target_years
+from nastavnik_xl.schema import (
+    YEAR_CODE_SPAN,
+    CoverageGroup,
+    coverage_group_by_title,
+    coverage_groups,
+    target_years,
+)
 
 
 @dataclass(frozen=True)
@@ -37,13 +43,64 @@ def pair_active_in(pair: Mapping[str, Any], year: int) -> bool:
     return isinstance(end, dt.date) and end >= dt.date(year, 1, 1)
 
 
+def _key(value: object) -> str:
+    """IDs compare as Excel's COUNTIFS and MATCH do: case-insensitive."""
+    return str(value).casefold()
+
+
+def first_rows(mentees: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Mentee rows with an ID, the first row of each ID only (a repeated ID is one person)."""
+    seen: set[str] = set()
+    out = []
+    for m in mentees:
+        mid = m.get("mentee_id")
+        if mid and _key(mid) not in seen:
+            seen.add(_key(mid))
+            out.append(m)
+    return out
+
+
+def active_mentee_ids(pairs: Iterable[Mapping[str, Any]], year: int) -> set[str]:
+    return {_key(p.get("mentee_id")) for p in pairs if p.get("mentee_id") and pair_active_in(p, year)}
+
+
 def covered_mentees(mentees: Iterable[Mapping[str, Any]], pairs: Iterable[Mapping[str, Any]],
                     year: int, participant_types: Iterable[str]) -> set[str]:
     """IDs of mentees of these participant types with a pair active in ``year``."""
-    active = {p.get("mentee_id") for p in pairs if pair_active_in(p, year)}
+    active = active_mentee_ids(pairs, year)
     types = set(participant_types)
-    return {m["mentee_id"] for m in mentees
-            if m.get("mentee_id") and m.get("participant_type") in types and m["mentee_id"] in active}
+    return {m["mentee_id"] for m in first_rows(mentees)
+            if m.get("participant_type") in types and _key(m["mentee_id"]) in active}
+
+
+def pair_year_code(pair: Mapping[str, Any], window: int, span: int = YEAR_CODE_SPAN, base: int = 256) -> int:
+    """The pair's active years in [window, window+span-1] as base-``base`` digits (the book's helper column)."""
+    start, end = pair.get("start_date"), pair.get("actual_end")
+    if not isinstance(start, dt.date) or not (end is None or isinstance(end, dt.date)):
+        return 0
+    first = max(start.year, window)
+    last = min(9999 if end is None else end.year, window + span - 1)
+    return sum(base ** (y - window) for y in range(first, last + 1))
+
+
+def mentee_year_codes(mentees: list[Mapping[str, Any]], pairs: list[Mapping[str, Any]],
+                      window: int) -> list[int]:
+    """Per mentee row: the sum of its pairs' codes (0 for a repeated ID), as the book's helper column."""
+    totals: dict[str, int] = {}
+    for p in pairs:
+        if p.get("mentee_id"):
+            totals[_key(p["mentee_id"])] = totals.get(_key(p["mentee_id"]), 0) + pair_year_code(p, window)
+    firsts = {id(m) for m in first_rows(mentees)}
+    return [totals.get(_key(m["mentee_id"]), 0) if id(m) in firsts else 0 for m in mentees]
+
+
+def pair_years(mentees: list[Mapping[str, Any]], pairs: list[Mapping[str, Any]],
+               years: Iterable[int]) -> list[str]:
+    """«Годы с парой (расчёт)» for each mentee row, as the book's formula writes it."""
+    active = {y: active_mentee_ids(pairs, y) for y in years}
+    firsts = {id(m) for m in first_rows(mentees)}
+    return [" ".join(str(y) for y, ids in active.items() if _key(m["mentee_id"]) in ids)
+            if id(m) in firsts else "" for m in mentees]
 
 
 def denominator(contingent: Iterable[Mapping[str, Any]], year: int, group: CoverageGroup) -> int:

@@ -6,12 +6,19 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from nastavnik_xl.actions.coverage import CoverageRow, coverage
+from nastavnik_xl.actions.coverage import (
+    CoverageRow,
+    coverage,
+    default_targets,
+    mentee_year_codes,
+    pair_year_code,
+    pair_years,
+)
 from nastavnik_xl.actions.figures import key_figures, text_dates_in_rows
 from nastavnik_xl.book.builder import BookContent, build_book
 from nastavnik_xl.dates import academic_year_start, due_range
 from nastavnik_xl.resources import load_toml
-from nastavnik_xl.schema import coverage_groups, lookups, target_years
+from nastavnik_xl.schema import YEAR_CODE_WINDOWS, coverage_groups, lookups, target_years
 
 
 def roadmap_rows(first_year: int) -> list[dict[str, Any]]:
@@ -59,15 +66,23 @@ def contingent_rows() -> list[dict[str, Any]]:
 def finish_content(content: BookContent) -> BookContent:
     """Fill the computed parts (targets, panel figures) from the content's own rows."""
     mentees, pairs = content.rows.get("mentees", []), content.rows.get("pairs", [])
-    targets = {(row["year"], g.key): row.get("target_pct")
-               for row in content.targets for g in coverage_groups() if g.title == row["group"]}
-    results = coverage(mentees, pairs, content.contingent, targets or None)
+    targets = default_targets()
+    targets.update({(row["year"], g.key): row.get("target_pct")
+                    for row in content.targets for g in coverage_groups() if g.title == row["group"]})
+    results = coverage(mentees, pairs, content.contingent, targets)
     computed = target_rows(results)
     if content.targets:  # keep the content's own targets
         own = {(r["year"], r["group"]): r.get("target_pct") for r in content.targets}
         for row in computed:
             row["target_pct"] = own.get((row["year"], row["group"]), row["target_pct"])
     content.targets = computed
+    for mentee, years in zip(mentees, pair_years(mentees, pairs, target_years()), strict=True):
+        mentee["pair_years"] = years
+    for window in YEAR_CODE_WINDOWS:
+        for pair in pairs:
+            pair[f"years_code_{window}"] = pair_year_code(pair, window)
+        for mentee, code in zip(mentees, mentee_year_codes(mentees, pairs, window), strict=True):
+            mentee[f"years_code_{window}"] = code
     content.figures = key_figures(content.rows, text_dates_in_rows(content.rows))
     return content
 

@@ -39,6 +39,8 @@ from nastavnik_xl.schema import (
     Sheet,
     coverage_groups,
     lookups,
+    target_years,
+    YEAR_CODE_WINDOWS,
 )
 
 TABLE_SHEETS: tuple[Sheet, ...] = (ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS)
@@ -78,7 +80,7 @@ class _Formats:
         self.plain = wb.add_format(base)
         self.date = wb.add_format({**base, "num_format": "dd.mm.yyyy", "align": "left"})
         self.int = wb.add_format({**base, "num_format": "0"})
-        self.number = wb.add_format({**base, "num_format": "0.0"})
+        self.number = wb.add_format({**base, "num_format": "General"})
         self.percent = wb.add_format({**base, "num_format": "0.0%"})
         self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "white",
                                      "bg_color": HEADER_COLOR, "valign": "vcenter", "border": 1})
@@ -95,6 +97,9 @@ class _Formats:
         self.section = wb.add_format({"font_name": "Arial", "font_size": 12, "bold": True,
                                       "font_color": HEADER_COLOR, "bottom": 2})
         self.note = wb.add_format({"font_name": "Arial", "font_size": 10, "text_wrap": True, "valign": "top"})
+        self.computed = wb.add_format({**base, "font_color": "#595959", "bg_color": "#F2F2F2"})
+        self.computed_header = wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "white",
+                                              "bg_color": "#7F7F7F", "valign": "vcenter", "border": 1})
         self.alarm = wb.add_format({"font_color": "#C00000", "bg_color": "#FDE9E7"})
 
     def for_column(self, col: Column) -> Any:
@@ -186,17 +191,42 @@ def _write_table(ws: Worksheet, fm: _Formats, spec: Sheet, rows: Sequence[Mappin
     last_row = header_row + max(len(rows) + spare, 1)
     for r, row in enumerate(rows, start=header_row + 1):
         for c, col in enumerate(cols):
-            write_value(ws, r, first_col + c, row.get(col.field), fm.for_column(col), col)
+            if not col.computed:
+                write_value(ws, r, first_col + c, row.get(col.field), fm.for_column(col), col)
     ws.add_table(header_row, first_col, last_row, first_col + len(cols) - 1, {
         "name": spec.table,
         "style": TABLE_STYLE,
-        "columns": [{"header": col.header, "header_format": fm.header, "format": fm.for_column(col)} for col in cols],
+        "columns": [_table_column(fm, spec, col) for col in cols],
     })
-    ws.set_row(header_row, 42)
     for c, col in enumerate(cols):
-        ws.set_column(first_col + c, first_col + c, col.width)
+        if col.computed:  # the same formula in every row, with the value Python computed cached
+            formula = "=" + COMPUTED_FORMULAS[(spec.key, col.field)]()
+            for r in range(header_row + 1, last_row + 1):
+                i = r - header_row - 1
+                cached = rows[i].get(col.field) if i < len(rows) else ""
+                ws.write_formula(r, first_col + c, formula, fm.computed, "" if cached is None else cached)
+    ws.set_row(header_row, 56)
+    for c, col in enumerate(cols):
+        ws.set_column(first_col + c, first_col + c, col.width, None, {"hidden": col.hidden})
+        if col.computed:
+            continue
         _validation(ws, header_row + 1, last_row, first_col + c, col, list_names)
     return header_row + 1, last_row
+
+
+COMPUTED_FORMULAS: dict[tuple[str, str], Any] = {
+    ("mentees", "pair_years"): lambda: formulas.pair_years(target_years()),
+    **{("pairs", f"years_code_{w}"): (lambda w=w: formulas.pair_year_code(w)) for w in YEAR_CODE_WINDOWS},
+    **{("mentees", f"years_code_{w}"): (lambda w=w: formulas.mentee_year_code(w)) for w in YEAR_CODE_WINDOWS},
+}
+
+
+def _table_column(fm: _Formats, sheet: Sheet, col: Column) -> dict[str, Any]:
+    spec: dict[str, Any] = {"header": col.header, "header_format": fm.computed_header if col.computed else fm.header,
+                            "format": fm.computed if col.computed else fm.for_column(col)}
+    if col.computed:
+        spec["formula"] = "=" + COMPUTED_FORMULAS[(sheet.key, col.field)]()
+    return spec
 
 
 def _organisation_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names: dict[str, str]) -> None:
@@ -402,6 +432,9 @@ def build_book(path: Path, content: BookContent) -> Path:
 
 
 def _replace(tmp: Path, path: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a book on a shared МНЦ folder must be readable
     try:
         os.replace(tmp, path)
     except PermissionError as exc:

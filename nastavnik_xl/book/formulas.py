@@ -7,7 +7,25 @@ docstring) and tests check that LibreOffice computes the same numbers.
 
 from __future__ import annotations
 
-from nastavnik_xl.schema import MEETINGS, MENTEES, MENTORS, ORGANISATION, PAIRS, TARGETS, CoverageGroup, Sheet
+from collections.abc import Iterable
+
+from nastavnik_xl.schema import (
+    MEETINGS,
+    MENTEES,
+    MENTORS,
+    ORGANISATION,
+    PAIRS,
+    ROADMAP,
+    SURVEYS,
+    TARGETS,
+    YEAR_CODE_SPAN,
+    YEAR_CODE_WINDOWS,
+    ColType,
+    CoverageGroup,
+    Sheet,
+)
+
+YEAR_CODE_BASE = 256  # up to 255 pairs of one mentee in one year; 6 years × 8 bits < 2^53
 
 
 def ref(sheet: Sheet, field: str) -> str:
@@ -21,17 +39,54 @@ def _q(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def this_row(sheet: Sheet, field: str) -> str:
+    """This row's cell of a table column: ``Pairs[[#This Row],[Дата начала]]``."""
+    return f"{sheet.table}[[#This Row],[{sheet.column(field).header}]]"
+
+
+def pair_year_code(window: int) -> str:
+    """A pair row's active years within [window, window+5], as base-256 digits (1 per year).
+
+    Mirrors ``coverage.pair_year_code``: a pair is active from the year of its start to the year
+    of its actual end (no end: to this day); a start or end that is not a date makes it count nowhere.
+    """
+    start, end = this_row(PAIRS, "start_date"), this_row(PAIRS, "actual_end")
+    first = f"MAX(YEAR({start}),{window})"
+    last = f'MIN(IF({end}="",9999,YEAR({end})),{window + YEAR_CODE_SPAN - 1})'
+    code = f"({YEAR_CODE_BASE}^({last}-{window}+1)-{YEAR_CODE_BASE}^({first}-{window}))/{YEAR_CODE_BASE - 1}"
+    valid = f'AND(ISNUMBER({start}),OR({end}="",ISNUMBER({end})))'
+    return f"IF({valid},IF({last}>={first},{code},0),0)"
+
+
+def _first_occurrence(sheet: Sheet, id_field: str) -> str:
+    """True on the first row of an ID (a repeated ID is one person)."""
+    this = this_row(sheet, id_field)
+    return f"MATCH({this},{ref(sheet, id_field)},0)=ROW()-ROW({sheet.table}[#Headers])"
+
+
+def mentee_year_code(window: int) -> str:
+    """Sum of the codes of the mentee's pairs (one SUMIFS a row keeps LibreOffice fast)."""
+    this = this_row(MENTEES, "mentee_id")
+    field = f"years_code_{window}"
+    total = f"SUMIFS({ref(PAIRS, field)},{ref(PAIRS, 'mentee_id')},{this})"
+    return f'IF({this}="",0,IF({_first_occurrence(MENTEES, "mentee_id")},{total},0))'
+
+
+def pair_years(years: Iterable[int]) -> str:
+    """«Годы с парой (расчёт)»: "2023 2024" — the years whose digit in the codes is not 0."""
+    parts = []
+    for y in years:
+        window = max(w for w in YEAR_CODE_WINDOWS if w <= y)
+        code = this_row(MENTEES, f"years_code_{window}")
+        parts.append(f'IF(MOD(INT({code}/{YEAR_CODE_BASE}^{y - window}),{YEAR_CODE_BASE})>0,"{y} ","")')
+    return f"TRIM({'&'.join(parts)})"
+
+
 def covered(group: CoverageGroup, year_cell: str) -> str:
     """People of ``group`` with a pair active in the year (mirrors ``coverage.covered_mentees``)."""
-    ids = ref(MENTEES, "mentee_id")
-    types = "+".join(f"({ref(MENTEES, 'participant_type')}={_q(t)})" for t in group.participant_types)
-    pair_mentee, start, end = ref(PAIRS, "mentee_id"), ref(PAIRS, "start_date"), ref(PAIRS, "actual_end")
-    year_end = f'"<="&DATE({year_cell},12,31)'
-    year_start = f'">="&DATE({year_cell},1,1)'
-    open_pairs = f'COUNTIFS({pair_mentee},{ids},{start},{year_end},{end},"")'
-    ended_pairs = f"COUNTIFS({pair_mentee},{ids},{start},{year_end},{end},{year_start})"
-    return (f"SUMPRODUCT(({types})*({ids}<>\"\")*(({open_pairs}+{ended_pairs})>0)"
-            f"/COUNTIF({ids},{ids}&\"\"))")
+    years = ref(MENTEES, "pair_years")
+    return "+".join(f'COUNTIFS({ref(MENTEES, "participant_type")},{_q(t)},{years},"*"&{year_cell}&"*")'
+                    for t in group.participant_types)
 
 
 def denominator(group: CoverageGroup, year_cell: str) -> str:
@@ -89,8 +144,7 @@ def coverage_pct(year_cell: str, group_title: str) -> str:
 
 
 TEXT_DATE_FIELDS: dict[Sheet, tuple[str, ...]] = {
-    PAIRS: ("start_date", "actual_end"),
-    MENTEES: ("pd_consent_date",),
-    MENTORS: ("pd_consent_date",),
-    MEETINGS: ("date",),
+    sheet: tuple(c.field for c in sheet.columns if c.type is ColType.DATE)
+    for sheet in (ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS)
 }
+"""The date columns whose text-typed cells «Панель» counts (every date column of every table)."""

@@ -210,7 +210,7 @@ def _read_rows(spec: Sheet, sheet_name: str, rows: SheetRows, header_at: int,
         if r <= header_at:
             continue
         raw = {m.field: (cells[m.column - 1] if m.column - 1 < len(cells) else None) for m, _ in cols}
-        if all(is_blank(v) for v in raw.values()):
+        if all(is_blank(raw[m.field]) for m, col in cols if not col.computed):
             continue
         if r == header_at + 1 and _is_numbering_row(cells, matches):
             skipped += 1
