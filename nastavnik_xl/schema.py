@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from nastavnik_xl.resources import load_toml
 
@@ -345,6 +345,16 @@ _SPACES = re.compile(r"\s+")
 
 
 def norm(text: object) -> str:
+    """Cached :func:`normalise` (values and headers repeat a lot within a book)."""
+    return _norm_cached(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _norm_cached(text: str) -> str:
+    return normalise(text)
+
+
+def normalise(text: str) -> str:
     """Normalise a header or lookup value for comparison.
 
     Case, ё/е, non-breaking and repeated spaces, the kind of dash and spaces around it,
@@ -373,8 +383,9 @@ class Lookup:
         """The list's own spelling of ``value``, or None if it is not in the list."""
         if not self._index:
             for v in self.values:
+                self._index[v] = v
                 self._index[norm(v)] = v
-        return self._index.get(norm(value))
+        return self._index.get(value) or self._index.get(norm(value))  # type: ignore[call-overload]
 
 
 @cache

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,8 @@ def match_sheets(sheet_names: Sequence[str]) -> tuple[dict[str, str], list[str]]
     return found, extra
 
 
-def _header_index(columns: Iterable[Column]) -> tuple[dict[str, Column], dict[str, Column]]:
+@cache
+def _header_index(columns: tuple[Column, ...]) -> tuple[dict[str, Column], dict[str, Column]]:
     canonical: dict[str, Column] = {}
     alias: dict[str, Column] = {}
     for col in columns:
@@ -139,7 +141,7 @@ def _header_index(columns: Iterable[Column]) -> tuple[dict[str, Column], dict[st
 
 def match_headers(cells: Sequence[object], columns: Sequence[Column]) -> tuple[list[HeaderMatch], list[str]]:
     """Which cell of a header row is which column; canonical names win over synonyms."""
-    canonical, alias = _header_index(columns)
+    canonical, alias = _header_index(tuple(columns))
     matches: dict[str, HeaderMatch] = {}
     taken: set[int] = set()
     texts = [("" if is_blank(c) else " ".join(str(c).split())) for c in cells]
