@@ -152,11 +152,16 @@ def _print_info(result: Any) -> None:
 @click.option("--seed", type=int, default=1, show_default=True, help="Зерно: тот же номер — те же книги.")
 @click.option("--mistake-rate", type=click.FloatRange(0, 0.5), default=None,
               help="Доля строк с типичными ошибками кураторов (по умолчанию — реалистичная).")
+@click.option("--force", is_flag=True, help="Писать в непустую папку (файлы демо с теми же именами заменяются).")
 @format_option
 @guarded
-def demo(directory: Path, schools: int, seed: int, mistake_rate: float | None, fmt: str) -> None:
+def demo(directory: Path, schools: int, seed: int, mistake_rate: float | None, force: bool, fmt: str) -> None:
     """Создать в DIRECTORY демо-муниципалитет: книги школ и список заложенных ошибок, затем обработать их."""
     from nastavnik_xl.actions.demo_run import run_demo
+
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise BookError(f"Папка «{directory}» не пуста. Укажите новую папку для демо или добавьте --force "
+                        "(файлы демо с теми же именами будут заменены).", code="exists")
 
     with Progress(transient=True, console=err, disable=fmt == "json") as bar:
         task = bar.add_task("Создаю книги школ…", total=None)

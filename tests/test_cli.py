@@ -92,3 +92,18 @@ def test_usage_errors_exit_2_in_russian() -> None:
 def test_help_and_version_exit_0() -> None:
     assert run("--help").returncode == 0
     assert run("--version").returncode == 0
+
+
+def test_demo_refuses_a_folder_with_files(tmp_path: Path) -> None:
+    (tmp_path / "отчёт школы.xlsx").write_bytes(b"real data")
+    assert_clean_error(run("demo", tmp_path, "--schools", "1"), "не пуста")
+    assert (tmp_path / "отчёт школы.xlsx").read_bytes() == b"real data"
+
+
+def test_demo_json(tmp_path: Path) -> None:
+    result = run("demo", tmp_path / "демо", "--schools", "1", "--seed", "2", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    (book,) = data["books"]
+    assert book["mentees"] > 50 and book["findings"] > 0 and data["planted"] > 0
+    assert Path(data["manifest"]).exists() and Path(data["template"]).exists()
