@@ -53,7 +53,7 @@ def _sheet_info(table: Table) -> SheetInfo:
         skipped_rows=table.skipped_rows,
         headers=[HeaderInfo(written=h.written, header=h.header, field=h.field, how=h.how) for h in table.headers],
         ignored=table.ignored,
-        missing_optional=[c.header for c in table.sheet.columns if c.field not in present],
+        missing_optional=[c.header for c in table.sheet.columns if c.field not in present and not c.computed],
     )
 
 

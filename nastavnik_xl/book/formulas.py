@@ -29,10 +29,10 @@ YEAR_CODE_BASE = 256  # up to 255 pairs of one mentee in one year; 6 years × 8 
 
 
 def ref(sheet: Sheet, field: str) -> str:
-    """Structured reference to a table column: ``Pairs[Дата начала]``."""
+    """Structured reference to a table column: ``Pairs[[Дата начала]]``."""
     header = sheet.column(field).header
     escaped = "".join("'" + ch if ch in "[]#'" else ch for ch in header)
-    return f"{sheet.table}[{escaped}]"
+    return f"{sheet.table}[[{escaped}]]"  # double brackets: valid for headers with spaces and commas
 
 
 def _q(text: str) -> str:
@@ -41,7 +41,8 @@ def _q(text: str) -> str:
 
 def this_row(sheet: Sheet, field: str) -> str:
     """This row's cell of a table column: ``Pairs[[#This Row],[Дата начала]]``."""
-    return f"{sheet.table}[[#This Row],[{sheet.column(field).header}]]"
+    header = "".join("'" + ch if ch in "[]#'" else ch for ch in sheet.column(field).header)
+    return f"{sheet.table}[[#This Row],[{header}]]"
 
 
 def pair_year_code(window: int) -> str:
