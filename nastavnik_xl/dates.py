@@ -22,7 +22,7 @@ _MONTH_RE = re.compile(
     r"сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе])",
     re.IGNORECASE,
 )
-_NUMERIC_DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})\s?[./,-]\s?(\d{1,2})\s?[./,-]\s?(\d{2,4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 

@@ -99,6 +99,9 @@ def test_unknown_lookup_value_is_kept_and_reported(tmp_path: Path) -> None:
     ("2024-09-01", dt.date(2024, 9, 1)),
     ("1 сентября 2024 г.", dt.date(2024, 9, 1)),
     (" 01/09/2024 ", dt.date(2024, 9, 1)),
+    ("01,09,2024", dt.date(2024, 9, 1)),
+    ("01.09.2024г.", dt.date(2024, 9, 1)),
+    ("01. 09. 2024", dt.date(2024, 9, 1)),
 ])
 def test_dates_as_serials_datetimes_or_text(tmp_path: Path, raw: object, expected: dt.date) -> None:
     sheets = minimal_sheets()
@@ -149,6 +152,23 @@ def test_sheet_names_with_case_spaces_and_numbering(tmp_path: Path) -> None:
     assert book.tables["mentors"].sheet_name == "1. наставники "
     assert book.tables["mentees"].sheet_name == "База наставляемых"
     assert book.extra_sheets == ["Мои заметки"]
+
+
+def test_sheet_names_with_a_period_after_them(tmp_path: Path) -> None:
+    sheets = minimal_sheets()
+    sheets["Наставники 2024-2025"] = sheets.pop("Наставники")
+    sheets["Пары (1 полугодие)"] = sheets.pop("Пары")
+    book = read_book(write_book(tmp_path / "b.xlsx", sheets))
+    assert book.tables["mentors"].sheet_name == "Наставники 2024-2025"
+    assert book.tables["pairs"].sheet_name == "Пары (1 полугодие)"
+
+
+def test_two_candidate_sheets_are_not_guessed(tmp_path: Path) -> None:
+    sheets = minimal_sheets()
+    sheets["Пары 2023"] = sheets.pop("Пары")
+    sheets["Пары 2024"] = [list(r) for r in sheets["Пары 2023"]]
+    e = _error(write_book(tmp_path / "b.xlsx", sheets))
+    assert e.code == "ambiguous-sheet" and "«Пары 2023»" in e.message and "«Пары 2024»" in e.message
 
 
 def test_percent_yes_no_and_multi_values(tmp_path: Path) -> None:

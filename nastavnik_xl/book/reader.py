@@ -114,8 +114,19 @@ def _sheet_key(name: str) -> str:
     return re.sub(r"^\d+[.)]?\s*", "", norm(name))
 
 
+def _similar_sheets(spec: Sheet, sheet_names: Sequence[str]) -> list[str]:
+    """Sheets whose name starts with the sheet's name or a synonym and goes on («Пары 2024»)."""
+    wanted = {_sheet_key(a) for a in (spec.name, *spec.aliases)}
+    return [n for n in sheet_names
+            if any(re.match(re.escape(w) + r"[\s(\d_.,-]", _sheet_key(n)) for w in wanted)]
+
+
 def match_sheets(sheet_names: Sequence[str]) -> tuple[dict[str, str], list[str]]:
-    """Schema sheet key → the book's sheet name; and the book's sheets nobody claimed."""
+    """Schema sheet key → the book's sheet name; and the book's sheets nobody claimed.
+
+    An exact (normalised) name or synonym wins; otherwise a single sheet whose name starts with
+    one («Наставники 2024-2025», «Пары (1 полугодие)») is taken.
+    """
     found: dict[str, str] = {}
     for spec in DATA_SHEETS:
         wanted = {_sheet_key(a) for a in (spec.name, *spec.aliases)}
@@ -123,6 +134,13 @@ def match_sheets(sheet_names: Sequence[str]) -> tuple[dict[str, str], list[str]]
             if _sheet_key(name) in wanted and name not in found.values():
                 found[spec.key] = name
                 break
+    for spec in DATA_SHEETS:
+        if spec.key in found:
+            continue
+        wanted = {_sheet_key(a) for a in (spec.name, *spec.aliases)}
+        candidates = [n for n in _similar_sheets(spec, sheet_names) if n not in found.values()]
+        if len(candidates) == 1:
+            found[spec.key] = candidates[0]
     claimed = set(found.values())
     extra = [n for n in sheet_names if n not in claimed and _sheet_key(n) not in _KNOWN_OTHER_SHEETS]
     return found, extra
@@ -328,6 +346,15 @@ def read_book(path: str | Path, sheets: Iterable[str] | None = None) -> Book:
         absent = [s for s in wanted if s.key not in found]
         required_absent = [s for s in absent if s.required]
         if required_absent:
+            for spec in required_absent:
+                similar = _similar_sheets(spec, names)
+                if len(similar) > 1:
+                    raise BookError(
+                        f"В книге «{path.name}» несколько листов, похожих на «{spec.name}»: "
+                        + ", ".join(f"«{n}»" for n in similar)
+                        + f". Оставьте один из них или переименуйте нужный в «{spec.name}».",
+                        path=str(path), sheet=spec.name, code="ambiguous-sheet",
+                    )
             listed = ", ".join(f"«{s.name}»" for s in required_absent)
             raise BookError(
                 f"В книге «{path.name}» нет листа {listed}. Листы книги: "
