@@ -288,3 +288,11 @@ def test_stray_cell_at_the_last_row_and_data_after_a_gap(tmp_path: Path) -> None
     rows = read_book(path).tables["mentees"].rows
     assert [(r["_row"], r["mentee_id"]) for r in rows][-1] == (3005, "НЯ-9")
     assert len(rows) == 4
+
+
+def test_organisation_without_card_is_a_finding_not_a_stop(tmp_path: Path) -> None:
+    sheets = minimal_sheets()
+    sheets["Организация"] = sheets["Организация"][7:]
+    book = read_book(write_book(tmp_path / "b.xlsx", sheets))
+    assert len(book.organisation.contingent.rows) == 2
+    assert codes(book)[0] == "missing-org-card" and "missing-org-field" in codes(book)

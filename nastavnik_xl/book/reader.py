@@ -318,11 +318,12 @@ def read_organisation(sheet_name: str, rows: SheetRows) -> Organisation:
     contingent = read_table(ORGANISATION, sheet_name, rows, search_rows=rows[-1][0] + 1 if rows else 0)
     card, where, findings = _read_card(sheet_name, rows, contingent.header_row - 1)
     if not where:
-        raise BookError(
-            f"Лист «{sheet_name}»: не найдена карточка организации (подписи вроде "
-            f"«{ORGANISATION.card[0].header}» в одном столбце и значения справа от них).",
-            sheet=sheet_name, code="missing-column",
-        )
+        findings.insert(0, Finding(
+            code="missing-org-card", sheet=sheet_name,
+            message=f"Не найдена карточка организации: над таблицей контингента впишите подписи "
+                    f"(«{ORGANISATION.card[0].header}», «Муниципальное образование», «Куратор (ФИО)», "
+                    "«Отчётный год») и значения справа от них.",
+        ))
     contingent.findings[:0] = findings
     return Organisation(card, where, contingent)
 
