@@ -78,24 +78,30 @@ LATIN_LOOKALIKES = {"Н": "H", "В": "B", "А": "A", "С": "C", "Е": "E", "К":
 NUMBER_WORDS = {1: "один", 2: "два", 3: "три", 4: "четыре", 5: "пять", 6: "шесть", 7: "семь", 8: "восемь"}
 
 
-def plant_date_as_text(p: Planter) -> Mistake | None:
+def _date_cell(p: Planter) -> tuple[str, str, int, dt.date] | None:
+    """A random filled date cell: (sheet key, field, row index, its date)."""
     key = p.rng.choice(list(DATE_FIELDS))
     field_name = p.rng.choice(DATE_FIELDS[key])
     index = p.choose(key, lambda r: isinstance(r.get(field_name), dt.date))
     if index is None:
         return None
-    day: dt.date = p.rows(key)[index][field_name]
+    return key, field_name, index, p.rows(key)[index][field_name]
+
+
+def plant_date_as_text(p: Planter) -> Mistake | None:
+    cell = _date_cell(p)
+    if cell is None:
+        return None
+    key, field_name, index, day = cell
     text = ru_date(day) if p.rng.random() < 0.8 else day.strftime("%d.%m.%y")
     return p.put(key, index, field_name, text, "date-as-text")
 
 
 def plant_bad_date(p: Planter) -> Mistake | None:
-    key = p.rng.choice(list(DATE_FIELDS))
-    field_name = p.rng.choice(DATE_FIELDS[key])
-    index = p.choose(key, lambda r: isinstance(r.get(field_name), dt.date))
-    if index is None:
+    cell = _date_cell(p)
+    if cell is None:
         return None
-    day: dt.date = p.rows(key)[index][field_name]
+    key, field_name, index, day = cell
     bad_day = 31 if day.month in (4, 6, 9, 11) else 30 if day.month == 2 else 32
     return p.put(key, index, field_name, f"{bad_day}.{day.month:02d}.{day.year}", "bad-date")
 
