@@ -86,9 +86,9 @@ def due_range(text: str) -> tuple[dt.date | None, dt.date | None]:
     «Сентябрь, 2021г.» → (2021-09-01, 2021-09-30); «ежегодно» → (None, None).
     """
     s = text.lower().replace("\u00a0", " ")
-    dates = [_safe_date(int(y) + (2000 if len(y) == 2 else 0), int(mo), int(d))
-             for d, mo, y in _NUMERIC_DATE.findall(s)]
-    dates = [d for d in dates if d]
+    parsed = [_safe_date(int(y) + (2000 if len(y) == 2 else 0), int(mo), int(d))
+              for d, mo, y in _NUMERIC_DATE.findall(s)]
+    dates = [d for d in parsed if d is not None]
     if dates:
         if re.search(r"\bдо\b|не позднее", s):
             return None, max(dates)

@@ -9,7 +9,7 @@ end date or ends on or after 1 Jan Y. People are counted, not pairs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ def _key(value: object) -> str:
     return str(value).casefold()
 
 
-def first_rows(mentees: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def first_rows(mentees: Iterable[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
     """Mentee rows with an ID, the first row of each ID only (a repeated ID is one person)."""
     seen: set[str] = set()
     out = []
@@ -83,7 +83,7 @@ def pair_year_code(pair: Mapping[str, Any], window: int, span: int = YEAR_CODE_S
     return sum(base ** (y - window) for y in range(first, last + 1))
 
 
-def mentee_year_codes(mentees: list[Mapping[str, Any]], pairs: list[Mapping[str, Any]],
+def mentee_year_codes(mentees: Sequence[Mapping[str, Any]], pairs: Sequence[Mapping[str, Any]],
                       window: int) -> list[int]:
     """Per mentee row: the sum of its pairs' codes (0 for a repeated ID), as the book's helper column."""
     totals: dict[str, int] = {}
@@ -94,7 +94,7 @@ def mentee_year_codes(mentees: list[Mapping[str, Any]], pairs: list[Mapping[str,
     return [totals.get(_key(m["mentee_id"]), 0) if id(m) in firsts else 0 for m in mentees]
 
 
-def pair_years(mentees: list[Mapping[str, Any]], pairs: list[Mapping[str, Any]],
+def pair_years(mentees: Sequence[Mapping[str, Any]], pairs: Sequence[Mapping[str, Any]],
                years: Iterable[int]) -> list[str]:
     """«Годы с парой (расчёт)» for each mentee row, as the book's formula writes it."""
     active = {y: active_mentee_ids(pairs, y) for y in years}
@@ -130,8 +130,8 @@ def default_targets() -> dict[tuple[int, str], float | None]:
     return {(y, g.key): g.targets.get(y) for g in coverage_groups() for y in target_years()}
 
 
-def coverage(mentees: list[Mapping[str, Any]], pairs: list[Mapping[str, Any]],
-             contingent: list[Mapping[str, Any]],
+def coverage(mentees: Sequence[Mapping[str, Any]], pairs: Sequence[Mapping[str, Any]],
+             contingent: Sequence[Mapping[str, Any]],
              targets: Mapping[tuple[int, str], float | None] | None = None,
              years: Iterable[int] | None = None) -> list[CoverageRow]:
     """Coverage per year and group, in the order of «Целевые показатели» (year, then group)."""
