@@ -47,21 +47,21 @@ def _number_from_text(text: str) -> float | None:
 
 def to_number(raw: object) -> Converted:
     if isinstance(raw, bool):
-        return raw, "ожидается число"
+        return raw, "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)"
     if isinstance(raw, (int, float)):
         return float(raw), None
     num = _number_from_text(str(raw))
     if num is None:
-        return raw, "ожидается число"
+        return raw, "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)"
     return num, None
 
 
 def to_int(raw: object) -> Converted:
     value, problem = to_number(raw)
     if problem:
-        return raw, "ожидается целое число"
+        return raw, "здесь нужно целое число цифрами, без слов и единиц (например, 3)"
     if not float(value).is_integer():
-        return raw, "ожидается целое число"
+        return raw, "здесь нужно целое число цифрами, без слов и единиц (например, 3)"
     return int(value), None
 
 
@@ -69,7 +69,7 @@ def to_percent(raw: object) -> Converted:
     """70 %, "70", 0.7 and "0,7" all mean seventy per cent; the result is a fraction."""
     value, problem = to_number(raw)
     if problem:
-        return raw, "ожидается процент (например, 70 %)"
+        return raw, "здесь нужен процент цифрами (например, 70 %)"
     frac = float(value)
     if frac > 1 or (isinstance(raw, str) and "%" in raw):
         frac /= 100
@@ -82,13 +82,13 @@ def to_date(raw: object) -> Converted:
     if isinstance(raw, dt.date):
         return raw, None
     if isinstance(raw, bool):
-        return raw, "ожидается дата"
+        return raw, "здесь нужна дата в формате ДД.ММ.ГГГГ"
     if isinstance(raw, (int, float)):
         day = from_serial(float(raw))
-        return (day, None) if day else (raw, "ожидается дата (число не похоже на дату)")
+        return (day, None) if day else (raw, "число не похоже на дату: введите дату как ДД.ММ.ГГГГ")
     day = parse_date_text(str(raw))
     if day is None:
-        return raw, "не удалось прочитать дату: введите её как ДД.ММ.ГГГГ"
+        return raw, "такой даты нет или её не удалось прочитать: введите дату как ДД.ММ.ГГГГ"
     return day, None
 
 
@@ -104,7 +104,7 @@ def to_yesno(raw: object) -> Converted:
         return True, None
     if key in NO:
         return False, None
-    return raw, "ожидается «да» или «нет»"
+    return raw, "здесь нужно «да» или «нет»"
 
 
 def to_lookup(raw: object, column: Column) -> Converted:
@@ -114,7 +114,7 @@ def to_lookup(raw: object, column: Column) -> Converted:
         return text, None
     canonical = lookup.canonical(text)
     if canonical is None:
-        return text, f"значения нет в справочнике «{lookup.title}»"
+        return text, f"значения нет в списке «{lookup.title}»: выберите его из выпадающего списка или дополните лист «Справочники»"
     return canonical, None
 
 
@@ -133,7 +133,7 @@ def to_multi(raw: object, column: Column) -> Converted:
         canonical = lookup.canonical(part)
         (out if canonical else bad).append(canonical or part)
     if bad:
-        return tuple(out + bad), f"нет в справочнике «{lookup.title}»: {', '.join(bad)}"
+        return tuple(out + bad), f"нет в списке «{lookup.title}»: {', '.join(bad)}. Пишите значения из списка через «;»"
     return tuple(out), None
 
 
