@@ -70,7 +70,7 @@ def edge_case_content() -> BookContent:
     meetings = [{"meeting_id": "В-1", "pair_id": "П-1", "meeting_type": "встреча-знакомство",
                  "date": D(2022, 12, 5)}]
     card = {"org_name": "МБОУ «СОШ № 5»", "municipality": "Тестовый округ", "curator": "Куратор К.К.",
-            "reporting_year": 2023}
+            "reporting_year": 2024}
     return finish_content(BookContent(card=card, contingent=contingent, spare_rows=20, rows={
         "roadmap": roadmap_rows(2023), "mentors": mentors, "mentees": mentees, "pairs": pairs,
         "meetings": meetings}))
@@ -99,8 +99,9 @@ def python_targets(path: Path) -> dict[tuple[int, str], tuple[Any, ...]]:
     rows = {k: t.rows for k, t in book.tables.items()}
     titles = {g.key: g.title for g in coverage_groups()}
     result = coverage(rows["mentees"], rows["pairs"], book.organisation.contingent.rows,
-                      book_targets(rows["targets"]))
-    return {(r.year, titles[r.group]): (float(r.denominator or 0), float(r.actual), r.actual_pct, r.gap_pp)
+                      book_targets(rows["targets"]), horizon=book.organisation.reporting_year)
+    return {(r.year, titles[r.group]): (float(r.denominator or 0), None if r.actual is None else float(r.actual),
+                                        r.actual_pct, r.gap_pp)
             for r in result}
 
 
@@ -121,7 +122,9 @@ def test_template_has_no_error_cells(tmp_path: Path, soffice: str) -> None:
     book = new_book(tmp_path / "шаблон.xlsx", org_name="МБОУ СОШ № 1", today=D(2026, 11, 23))
     out = recalc(book, tmp_path / "calc")
     assert error_cells(out) == []
-    assert all(v[1] == 0 for v in calc_targets(out).values())
+    figures = calc_targets(out)
+    assert all(v[1] == 0 for (year, _), v in figures.items() if year <= 2026)
+    assert all(v[1] is None for (year, _), v in figures.items() if year > 2026)  # after the reporting year
 
 
 def test_coverage_formulas_equal_python(tmp_path: Path, soffice: str) -> None:

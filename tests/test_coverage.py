@@ -75,8 +75,15 @@ def test_demo_book_caches_the_python_figures(tmp_path: Path) -> None:
     rows = {k: t.rows for k, t in book.tables.items()}
     expected = {(r.year, r.title): (r.denominator, r.actual)
                 for r in coverage(rows["mentees"], rows["pairs"], book.organisation.contingent.rows,
-                                  book_targets(rows["targets"]))}
+                                  book_targets(rows["targets"]), horizon=book.organisation.reporting_year)}
     cached = {(r["year"], r["group"]): (r["denominator"], r["actual"]) for r in rows["targets"]}
     assert cached == expected
     assert [m["pair_years"] or "" for m in rows["mentees"]] == pair_years(rows["mentees"], rows["pairs"],
                                                                           range(2020, 2031))
+
+
+def test_no_actual_figure_after_the_reporting_year() -> None:
+    rows = coverage([{"mentee_id": "1", "participant_type": "педагог"}],
+                    [{"mentee_id": "1", "start_date": D(2024, 1, 1)}], [], years=[2024, 2025], horizon=2024)
+    teachers = [r.actual for r in rows if r.group == "teachers"]
+    assert teachers == [1, None]

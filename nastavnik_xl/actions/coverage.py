@@ -29,7 +29,7 @@ class CoverageRow:
     title: str  # group title as shown in the book
     target: float | None  # fraction
     denominator: int | None
-    actual: int
+    actual: int | None  # None after the reporting year
     actual_pct: float | None  # fraction
     gap_pp: float | None  # percentage points, actual − target
 
@@ -133,8 +133,12 @@ def default_targets() -> dict[tuple[int, str], float | None]:
 def coverage(mentees: Sequence[Mapping[str, Any]], pairs: Sequence[Mapping[str, Any]],
              contingent: Sequence[Mapping[str, Any]],
              targets: Mapping[tuple[int, str], float | None] | None = None,
-             years: Iterable[int] | None = None) -> list[CoverageRow]:
-    """Coverage per year and group, in the order of «Целевые показатели» (year, then group)."""
+             years: Iterable[int] | None = None, horizon: int | None = None) -> list[CoverageRow]:
+    """Coverage per year and group, in the order of «Целевые показатели» (year, then group).
+
+    Years after ``horizon`` (the book's reporting year) have no actual figure: an open pair
+    says nothing about the future.
+    """
     targets = default_targets() if targets is None else targets
     year_list = sorted({y for y, _ in targets}) if years is None else list(years)
     rows: list[CoverageRow] = []
@@ -144,8 +148,10 @@ def coverage(mentees: Sequence[Mapping[str, Any]], pairs: Sequence[Mapping[str, 
                 continue
             target = targets.get((year, group.key))
             den = denominator(contingent, year, group)
-            actual = len(covered_mentees(mentees, pairs, year, group.participant_types))
-            pct = actual / den if den > 0 else None
+            actual = None
+            if horizon is None or year <= horizon:
+                actual = len(covered_mentees(mentees, pairs, year, group.participant_types))
+            pct = actual / den if actual is not None and den > 0 else None
             gap = (pct - target) * 100 if pct is not None and target is not None else None
             rows.append(CoverageRow(year, group.key, group.title, target, den, actual, pct, gap))
     return rows

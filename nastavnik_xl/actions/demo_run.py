@@ -49,7 +49,8 @@ def summarise_book(path: Path) -> DemoBook:
     students = None
     if year is not None:
         students = next((r for r in coverage(rows["mentees"], rows["pairs"], org.contingent.rows,
-                                             targets or None, years=[year]) if r.group == "students"), None)
+                                             targets or None, years=[year], horizon=year)
+                         if r.group == "students"), None)
     return DemoBook(
         file_name=path.name,
         organisation=org.name,

@@ -53,7 +53,7 @@ def target_rows(results: list[CoverageRow] | None = None) -> list[dict[str, Any]
             r = by_key.get((year, group.key))
             rows.append({
                 "year": year, "group": group.title, "target_pct": group.targets.get(year),
-                "denominator": r.denominator if r else 0, "actual": r.actual if r else 0,
+                "denominator": r.denominator if r else 0, "actual": r.actual if r else None,
                 "actual_pct": r.actual_pct if r else None, "gap": r.gap_pp if r else None,
             })
     return rows
@@ -69,7 +69,9 @@ def finish_content(content: BookContent) -> BookContent:
     targets = default_targets()
     targets.update({(row["year"], g.key): row.get("target_pct")
                     for row in content.targets for g in coverage_groups() if g.title == row["group"]})
-    results = coverage(mentees, pairs, content.contingent, targets)
+    horizon = content.card.get("reporting_year")
+    results = coverage(mentees, pairs, content.contingent, targets,
+                       horizon=horizon if isinstance(horizon, int) else None)
     computed = target_rows(results)
     if content.targets:  # keep the content's own targets
         own = {(r["year"], r["group"]): r.get("target_pct") for r in content.targets}

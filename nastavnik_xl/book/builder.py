@@ -82,6 +82,7 @@ class _Formats:
         self.int = wb.add_format({**base, "num_format": "0"})
         self.number = wb.add_format({**base, "num_format": "General"})
         self.percent = wb.add_format({**base, "num_format": "0.0%"})
+        self.points = wb.add_format({**base, "num_format": "+0.0;-0.0;0.0"})
         self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "white",
                                      "bg_color": HEADER_COLOR, "valign": "vcenter", "border": 1})
         self.title = wb.add_format({"font_name": "Arial", "font_size": 16, "bold": True, "font_color": HEADER_COLOR})
@@ -263,10 +264,11 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
         write_value(ws, r, 2, row.get("target_pct"), fm.percent)
         year_cell = xl_rowcol_to_cell(r, 0, col_abs=True)
         ws.write_formula(r, 3, "=" + formulas.denominator(group, year_cell), fm.int, _cached(row.get("denominator")))
-        ws.write_formula(r, 4, "=" + formulas.covered(group, year_cell), fm.int, _cached(row.get("actual")))
+        ws.write_formula(r, 4, "=" + formulas.covered(group, year_cell, card_cell("reporting_year")), fm.int,
+                         _cached(row.get("actual")))
         ws.write_formula(r, 5, "=" + formulas.actual_pct(cell["actual"], cell["denominator"]), fm.percent,
                          _cached(row.get("actual_pct")))
-        ws.write_formula(r, 6, "=" + formulas.gap(cell["actual_pct"], cell["target_pct"]), fm.number,
+        ws.write_formula(r, 6, "=" + formulas.gap(cell["actual_pct"], cell["target_pct"]), fm.points,
                          _cached(row.get("gap")))
     ws.add_table(header, 0, header + max(n, 1), len(cols) - 1, {
         "name": TARGETS.table, "style": TABLE_STYLE,

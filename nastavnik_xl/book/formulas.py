@@ -83,11 +83,15 @@ def pair_years(years: Iterable[int]) -> str:
     return f"TRIM({'&'.join(parts)})"
 
 
-def covered(group: CoverageGroup, year_cell: str) -> str:
-    """People of ``group`` with a pair active in the year (mirrors ``coverage.covered_mentees``)."""
+def covered(group: CoverageGroup, year_cell: str, horizon_cell: str) -> str:
+    """People of ``group`` with a pair active in the year (mirrors ``coverage.covered_mentees``).
+
+    Empty after the reporting year (``horizon_cell``): an open pair says nothing about the future.
+    """
     years = ref(MENTEES, "pair_years")
-    return "+".join(f'COUNTIFS({ref(MENTEES, "participant_type")},{_q(t)},{years},"*"&{year_cell}&"*")'
-                    for t in group.participant_types)
+    count = "+".join(f'COUNTIFS({ref(MENTEES, "participant_type")},{_q(t)},{years},"*"&{year_cell}&"*")'
+                     for t in group.participant_types)
+    return f'IF(AND(ISNUMBER({horizon_cell}),{year_cell}>{horizon_cell}),"",{count})'
 
 
 def denominator(group: CoverageGroup, year_cell: str) -> str:
@@ -101,7 +105,7 @@ def denominator(group: CoverageGroup, year_cell: str) -> str:
 
 
 def actual_pct(actual_cell: str, denominator_cell: str) -> str:
-    return f'IF(N({denominator_cell})>0,{actual_cell}/{denominator_cell},"")'
+    return f'IF(AND(ISNUMBER({actual_cell}),N({denominator_cell})>0),{actual_cell}/{denominator_cell},"")'
 
 
 def gap(pct_cell: str, target_cell: str) -> str:
