@@ -23,7 +23,7 @@ _MONTH_RE = re.compile(
     re.IGNORECASE,
 )
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s?[./,-]\s?(\d{1,2})\s?[./,-]\s?(\d{2,4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO_DATE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 
 

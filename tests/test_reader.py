@@ -102,6 +102,7 @@ def test_unknown_lookup_value_is_kept_and_reported(tmp_path: Path) -> None:
     ("01,09,2024", dt.date(2024, 9, 1)),
     ("01.09.2024г.", dt.date(2024, 9, 1)),
     ("01. 09. 2024", dt.date(2024, 9, 1)),
+    ("2024.09.01", dt.date(2024, 9, 1)),
 ])
 def test_dates_as_serials_datetimes_or_text(tmp_path: Path, raw: object, expected: dt.date) -> None:
     sheets = minimal_sheets()
@@ -209,6 +210,27 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     path.write_text("Добрый день! Направляем отчёт.", encoding="utf-8")
     e = _error(path)
     assert e.code == "not-a-workbook" and "не является книгой Excel" in e.message
+
+
+@pytest.mark.parametrize("content, hint", [
+    (b"<html><body><table><tr><td>\xd0\xa4\xd0\x98\xd0\x9e</td></tr></table></body></html>", "веб-страница"),
+    ("ФИО;Класс\nИванов;7А\n".encode("cp1251"), "CSV"),
+    (b"%PDF-1.7\n", "PDF"),
+])
+def test_not_a_workbook_says_what_it_is(tmp_path: Path, content: bytes, hint: str) -> None:
+    path = tmp_path / "выгрузка из журнала.xls"
+    path.write_bytes(content)
+    e = _error(path)
+    assert e.code == "not-a-workbook" and hint in e.message
+
+
+def test_word_document_renamed(tmp_path: Path) -> None:
+    path = tmp_path / "отчёт.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    e = _error(path)
+    assert e.code == "not-a-workbook" and "текстовый документ" in e.message
 
 
 def test_empty_file(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -33,7 +34,7 @@ from nastavnik_xl.schema import (
     norm,
 )
 
-HEADER_SEARCH_ROWS = 20
+HEADER_SEARCH_ROWS = 30
 SheetRows = list[tuple[int, list[Any]]]  # non-blank rows: (0-based row index, cells from column A)
 _PROBLEM_CODES = {
     ColType.DATE: "bad-date",
@@ -51,6 +52,44 @@ _KNOWN_OTHER_SHEETS = {norm(n) for n in (PANEL_NAME, LOOKUPS_NAME, *OUTPUT_SHEET
 # --- opening the file ---------------------------------------------------------------------
 
 
+_NOT_A_BOOK_HINTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
+    ((b"%PDF",), "это документ PDF, а не книга: нужна сама книга Excel"),
+    ((b"<!doctype html", b"<html", b"<?xml", b"<table", b"\xef\xbb\xbf<"),
+     "это веб-страница (HTML или XML), сохранённая с расширением книги: откройте её в Excel "
+     "и сохраните как «Книга Excel (.xlsx)»"),
+    ((b"{\\rtf",), "это документ RTF (Word), а не книга"),
+)
+
+
+def _not_a_book(path: Path, head: bytes) -> BookError:
+    low = head.lstrip().lower()
+    reason = next((hint for signs, hint in _NOT_A_BOOK_HINTS if any(low.startswith(s.lower()) for s in signs)), "")
+    if not reason and b"\n" in head and (b";" in head or b"\t" in head):
+        reason = ("похоже на текст с разделителями (CSV): откройте его в Excel "
+                  "и сохраните как «Книга Excel (.xlsx)»")
+    message = f"Файл «{path.name}» не является книгой Excel (ожидается .xlsx, .xlsm, .xls или .ods)"
+    return BookError(message + (f": {reason}." if reason else "."), path=str(path), code="not-a-workbook")
+
+
+def _zip_kind(path: Path) -> str:
+    """ods, xlsm, xlsb or xlsx — or a BookError for a zip that is a Word or PowerPoint file."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            mimetype = z.read("mimetype") if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"  # let calamine say it is damaged
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return "ods"
+    if "word/document.xml" in names or "ppt/presentation.xml" in names or mimetype.startswith(
+            b"application/vnd.oasis.opendocument.text"):
+        raise BookError(f"Файл «{path.name}» — это текстовый документ или презентация, а не книга Excel.",
+                        path=str(path), code="not-a-workbook")
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    return "xlsm" if "xl/vbaProject.bin" in names or path.suffix.lower() == ".xlsm" else "xlsx"
+
+
 def _sniff(path: Path) -> str:
     """The kind of spreadsheet file, from its first bytes; BookError if it is none."""
     if not path.exists():
@@ -64,25 +103,21 @@ def _sniff(path: Path) -> str:
             path=str(path), code="lock-file",
         )
     with path.open("rb") as fh:
-        head = fh.read(8)
+        head = fh.read(512)
         if head.startswith(b"PK\x03\x04"):
-            fh.seek(0)
-            start = fh.read(200)
-            if b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in start:
-                return "ods"
-            return "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"
+            return _zip_kind(path)
         if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
             fh.seek(0)
             blob = fh.read(4 * 1024 * 1024)
             if "EncryptionInfo".encode("utf-16-le") in blob:
                 raise _encrypted(path)
+            if "WordDocument".encode("utf-16-le") in blob:
+                raise BookError(f"Файл «{path.name}» — это документ Word (.doc), а не книга Excel.",
+                                path=str(path), code="not-a-workbook")
             return "xls"
     if path.stat().st_size == 0:
         raise BookError(f"Файл пустой (0 байт): {path}", path=str(path), code="not-a-workbook")
-    raise BookError(
-        f"Файл «{path.name}» не является книгой Excel (ожидается .xlsx, .xlsm, .xls или .ods).",
-        path=str(path), code="not-a-workbook",
-    )
+    raise _not_a_book(path, head)
 
 
 def _encrypted(path: Path) -> BookError:
