@@ -377,6 +377,7 @@ class Lookup:
     title: str
     values: tuple[str, ...]
     internal: bool = False
+    synonyms: dict[str, str] = field(default_factory=dict)  # what people write → the list's value
     _index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def canonical(self, value: object) -> str | None:
@@ -387,6 +388,11 @@ class Lookup:
                 self._index[norm(v)] = v
         return self._index.get(value) or self._index.get(norm(value))  # type: ignore[call-overload]
 
+    def synonym(self, value: object) -> str | None:
+        """The list's value for a known synonym («учитель» → «педагог»), else None."""
+        key = norm(value)
+        return next((v for k, v in self.synonyms.items() if norm(k) == key), None)
+
 
 @cache
 def lookups() -> dict[str, Lookup]:
@@ -396,7 +402,11 @@ def lookups() -> dict[str, Lookup]:
         values = spec.get("values")
         if values is None:
             continue
-        out[key] = Lookup(key, spec["title"], tuple(values), bool(spec.get("internal", False)))
+        synonyms = dict(spec.get("synonyms", {}))
+        unknown = set(synonyms.values()) - set(values)
+        if unknown:
+            raise ValueError(f"lookups.toml [{key}]: synonyms point outside the list: {sorted(unknown)}")
+        out[key] = Lookup(key, spec["title"], tuple(values), bool(spec.get("internal", False)), synonyms)
     return out
 
 

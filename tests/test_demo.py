@@ -36,7 +36,7 @@ from nastavnik_xl.schema import lookups, variants_by_form
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 3, 16)
-TYPE_CODES = {"bad-date", "date-as-text", "bad-number", "unknown-value", "bad-yesno"}
+TYPE_CODES = {"bad-date", "date-as-text", "bad-number", "unknown-value", "lookup-synonym", "bad-yesno"}
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
 
@@ -252,7 +252,7 @@ def test_reader_sees_the_typing_mistakes(spoiled: DemoRegion, spoiled_books: lis
     found = {(b.path.name, f.sheet, f.row, f.code) for b in spoiled_books for f in b.all_findings()}
     checked = 0
     for m in spoiled.mistakes:
-        if m.kind in ("date-as-text", "bad-date", "unknown-value", "bad-yesno"):
+        if m.kind in ("date-as-text", "bad-date", "unknown-value", "lookup-synonym", "bad-yesno"):
             assert (m.book, m.sheet, m.row, m.kind) in found, m
             checked += 1
     assert checked >= 20

@@ -81,6 +81,19 @@ def test_lookup_values_tolerate_case_dashes_and_yo(tmp_path: Path) -> None:
     assert codes(book) == []
 
 
+def test_synonyms_are_understood_with_a_warning(tmp_path: Path) -> None:
+    sheets = minimal_sheets()
+    sheets["Наставляемые"][1][2] = "Ученик"
+    sheets["Наставники"][1][2] = "учитель"
+    book = read_book(write_book(tmp_path / "b.xlsx", sheets))
+    assert book.tables["mentees"].rows[0]["participant_type"] == "обучающийся"
+    assert book.tables["mentors"].rows[0]["mentor_category"] == "педагог"
+    found = {(f.code, f.sheet, f.row, f.severity.value) for f in book.all_findings()}
+    assert found == {("lookup-synonym", "Наставляемые", 2, "предупреждение"),
+                     ("lookup-synonym", "Наставники", 2, "предупреждение")}
+    assert "«Ученик» понято как «обучающийся»" in book.all_findings()[-1].message + book.all_findings()[0].message
+
+
 def test_unknown_lookup_value_is_kept_and_reported(tmp_path: Path) -> None:
     sheets = minimal_sheets()
     sheets["Пары"][1][1] = "наставник – ученик"

@@ -20,7 +20,7 @@ from typing import Any
 import python_calamine as calamine
 
 from nastavnik_xl.book.model import Book, HeaderMatch, Organisation, Row, Table
-from nastavnik_xl.book.values import convert, is_blank
+from nastavnik_xl.book.values import Problem, convert, is_blank
 from nastavnik_xl.findings import BookError, Finding, Severity
 from nastavnik_xl.schema import (
     DATA_SHEETS,
@@ -36,16 +36,6 @@ from nastavnik_xl.schema import (
 
 HEADER_SEARCH_ROWS = 30
 SheetRows = list[tuple[int, list[Any]]]  # non-blank rows: (0-based row index, cells from column A)
-_PROBLEM_CODES = {
-    ColType.DATE: "bad-date",
-    ColType.INT: "bad-number",
-    ColType.NUMBER: "bad-number",
-    ColType.PERCENT: "bad-number",
-    ColType.YESNO: "bad-yesno",
-    ColType.LOOKUP: "unknown-value",
-    ColType.MULTI: "unknown-value",
-}
-_SOFT_TYPES = {ColType.LOOKUP, ColType.MULTI}
 _KNOWN_OTHER_SHEETS = {norm(n) for n in (PANEL_NAME, LOOKUPS_NAME, *OUTPUT_SHEETS)}
 
 
@@ -278,23 +268,17 @@ def _read_rows(spec: Sheet, sheet_name: str, rows: SheetRows, header_at: int,
             value, problem = convert(raw[m.field], col)
             row[m.field] = value
             if problem:
-                findings.append(Finding(
-                    code=_PROBLEM_CODES.get(col.type, "bad-value"),
-                    severity=Severity.WARNING if col.type in _SOFT_TYPES else Severity.ERROR,
-                    sheet=sheet_name, row=r + 1, column=m.written, field=m.field,
-                    value=_jsonable(raw[m.field]), message=problem[0].upper() + problem[1:] + ".",
-                ))
-            elif col.type is ColType.DATE and value is not None and isinstance(raw[m.field], str):
-                findings.append(Finding(
-                    code="date-as-text", severity=Severity.WARNING, sheet=sheet_name, row=r + 1,
-                    column=m.written, field=m.field, value=raw[m.field],
-                    message="Дата введена текстом: программа её прочитала, но формулы Excel её не учтут. "
-                            "Введите дату заново (ДД.ММ.ГГГГ) в ячейку с форматом даты.",
-                ))
+                findings.append(_finding(problem, sheet_name, r + 1, m.written, m.field, raw[m.field]))
         for col in spec.columns:
             row.setdefault(col.field, None)
         out.append(row)
     return out, skipped, findings
+
+
+def _finding(problem: Problem, sheet: str, row: int, column: str, field: str, raw: object) -> Finding:
+    return Finding(code=problem.code, severity=Severity.WARNING if problem.warning else Severity.ERROR,
+                   sheet=sheet, row=row, column=column, field=field, value=_jsonable(raw),
+                   message=problem.message[0].upper() + problem.message[1:] + ".")
 
 
 def _jsonable(value: object) -> object:
@@ -336,9 +320,7 @@ def _read_card(sheet_name: str, rows: SheetRows, stop_at: int) -> tuple[dict[str
                 card[col.field] = converted
                 where[col.field] = r + 1
                 if problem:
-                    findings.append(Finding(code=_PROBLEM_CODES.get(col.type, "bad-value"), sheet=sheet_name,
-                                            row=r + 1, column=col.header, field=col.field, value=_jsonable(value),
-                                            message=problem[0].upper() + problem[1:] + "."))
+                    findings.append(_finding(problem, sheet_name, r + 1, col.header, col.field, value))
                 break
     for col in ORGANISATION.card:
         card.setdefault(col.field, None)

@@ -1,20 +1,32 @@
 """Turn a raw cell (what calamine returns) into the typed value a column expects.
 
 Each converter returns ``(value, problem)``: when the cell cannot be converted, the raw value
-is kept and ``problem`` says in Russian what is wrong, so the reader can report it.
+is kept and ``problem`` says in Russian what is wrong, so the reader can report it. Some
+problems are only warnings: the value was understood (a date typed as text, a synonym of a
+list value) but the book's own formulas and dropdowns will not see it the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Any
 
 from nastavnik_xl.dates import from_serial, parse_date_text
 from nastavnik_xl.schema import Column, ColType, lookups, norm
 
-Converted = tuple[Any, str | None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # stable kebab-case finding code
+    message: str  # Russian, lower-case start, no final period
+    warning: bool = False
+
+
+Converted = tuple[Any, Problem | None]
 
 _NUMBER_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 YES = {"да", "д", "yes", "y", "+", "1", "true", "истина", "пройдено", "проведено", "есть", "v", "✓"}
@@ -47,21 +59,21 @@ def _number_from_text(text: str) -> float | None:
 
 def to_number(raw: object) -> Converted:
     if isinstance(raw, bool):
-        return raw, "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)"
+        return raw, Problem("bad-number", "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)")
     if isinstance(raw, (int, float)):
         return float(raw), None
     num = _number_from_text(str(raw))
     if num is None:
-        return raw, "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)"
+        return raw, Problem("bad-number", "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)")
     return num, None
 
 
 def to_int(raw: object) -> Converted:
     value, problem = to_number(raw)
     if problem:
-        return raw, "здесь нужно целое число цифрами, без слов и единиц (например, 3)"
+        return raw, Problem("bad-number", "здесь нужно целое число цифрами, без слов и единиц (например, 3)")
     if not float(value).is_integer():
-        return raw, "здесь нужно целое число цифрами, без слов и единиц (например, 3)"
+        return raw, Problem("bad-number", "здесь нужно целое число цифрами, без слов и единиц (например, 3)")
     return int(value), None
 
 
@@ -69,11 +81,19 @@ def to_percent(raw: object) -> Converted:
     """70 %, "70", 0.7 and "0,7" all mean seventy per cent; the result is a fraction."""
     value, problem = to_number(raw)
     if problem:
-        return raw, "здесь нужен процент цифрами (например, 70 %)"
+        return raw, Problem("bad-number", "здесь нужен процент цифрами (например, 70 %)")
     frac = float(value)
     if frac > 1 or (isinstance(raw, str) and "%" in raw):
         frac /= 100
     return frac, None
+
+
+DATE_AS_TEXT = Problem(
+    "date-as-text",
+    "дата введена текстом: программа её прочитала, но формулы Excel её не учтут. "
+    "Введите дату заново (ДД.ММ.ГГГГ) в ячейку с форматом даты",
+    warning=True,
+)
 
 
 def to_date(raw: object) -> Converted:
@@ -82,14 +102,14 @@ def to_date(raw: object) -> Converted:
     if isinstance(raw, dt.date):
         return raw, None
     if isinstance(raw, bool):
-        return raw, "здесь нужна дата в формате ДД.ММ.ГГГГ"
+        return raw, Problem("bad-date", "здесь нужна дата в формате ДД.ММ.ГГГГ")
     if isinstance(raw, (int, float)):
         day = from_serial(float(raw))
-        return (day, None) if day else (raw, "число не похоже на дату: введите дату как ДД.ММ.ГГГГ")
+        return (day, None) if day else (raw, Problem("bad-date", "число не похоже на дату: введите дату как ДД.ММ.ГГГГ"))
     day = parse_date_text(str(raw))
     if day is None:
-        return raw, "такой даты нет или её не удалось прочитать: введите дату как ДД.ММ.ГГГГ"
-    return day, None
+        return raw, Problem("bad-date", "такой даты нет или её не удалось прочитать: введите дату как ДД.ММ.ГГГГ")
+    return day, DATE_AS_TEXT
 
 
 def to_yesno(raw: object) -> Converted:
@@ -104,18 +124,29 @@ def to_yesno(raw: object) -> Converted:
         return True, None
     if key in NO:
         return False, None
-    return raw, "здесь нужно «да» или «нет»"
+    return raw, Problem("bad-yesno", "здесь нужно «да» или «нет»")
 
 
-def to_lookup(raw: object, column: Column) -> Converted:
-    text, _ = to_text(raw)
+def _in_list(text: str, column: Column) -> tuple[str | None, Problem | None]:
+    """The list's spelling of ``text``: exact, normalised, or a known synonym (with a warning)."""
     lookup = lookups()[column.lookup] if column.lookup else None
     if lookup is None:
         return text, None
     canonical = lookup.canonical(text)
-    if canonical is None:
-        return text, f"значения нет в списке «{lookup.title}»: выберите его из выпадающего списка или дополните лист «Справочники»"
-    return canonical, None
+    if canonical is not None:
+        return canonical, None
+    synonym = lookup.synonym(text)
+    if synonym is not None:
+        return synonym, Problem("lookup-synonym", f"«{text}» понято как «{synonym}»: выберите значение из "
+                                                  f"выпадающего списка «{lookup.title}»", warning=True)
+    return None, Problem("unknown-value", f"значения нет в списке «{lookup.title}»: выберите его из выпадающего "
+                                           "списка или дополните лист «Справочники»", warning=True)
+
+
+def to_lookup(raw: object, column: Column) -> Converted:
+    text, _ = to_text(raw)
+    value, problem = _in_list(text, column)
+    return (text if value is None else value), problem
 
 
 _MULTI_SPLIT = re.compile(r"\s*[;\n]\s*|\s*,\s*(?![^()]*\))")
@@ -126,14 +157,18 @@ def to_multi(raw: object, column: Column) -> Converted:
     parts = [p for p in _MULTI_SPLIT.split(text) if p]
     if not column.lookup:
         return tuple(parts), None
-    lookup = lookups()[column.lookup]
     out: list[str] = []
     bad: list[str] = []
     for part in parts:
-        canonical = lookup.canonical(part)
-        (out if canonical else bad).append(canonical or part)
+        value, problem = _in_list(part, column)
+        if value is None:
+            bad.append(part)
+        else:
+            out.append(value)
     if bad:
-        return tuple(out + bad), f"нет в списке «{lookup.title}»: {', '.join(bad)}. Пишите значения из списка через «;»"
+        title = lookups()[column.lookup].title
+        return tuple(out + bad), Problem("unknown-value", f"нет в списке «{title}»: {', '.join(bad)}. "
+                                                          "Пишите значения из списка через «;»", warning=True)
     return tuple(out), None
 
 

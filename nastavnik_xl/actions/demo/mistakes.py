@@ -25,6 +25,7 @@ MISTAKE_KINDS: dict[str, str] = {
     "unknown-mentee-id": "в паре ID наставляемого, которого нет в базе",
     "latin-lookalike-id": "в ID латинская буква, похожая на русскую",
     "unknown-value": "значения нет в справочнике",
+    "lookup-synonym": "вместо значения справочника его синоним («ученик» вместо «обучающийся»)",
     "variant-not-in-form": "вариант не относится к форме наставничества",
     "end-before-start": "фактическое окончание раньше начала",
     "minor-without-consent": "несовершеннолетний без согласия законного представителя на обработку ПДн",
@@ -40,7 +41,7 @@ MISTAKE_KINDS: dict[str, str] = {
 }
 MISTAKE_WEIGHTS: dict[str, float] = {
     "date-as-text": 14, "bad-date": 5, "missing-required": 12, "duplicate-id": 5, "unknown-mentor-id": 3,
-    "unknown-mentee-id": 4, "latin-lookalike-id": 4, "unknown-value": 12, "variant-not-in-form": 4,
+    "unknown-mentee-id": 4, "latin-lookalike-id": 4, "unknown-value": 6, "lookup-synonym": 6, "variant-not-in-form": 4,
     "end-before-start": 3, "minor-without-consent": 6, "mentor-without-consent": 3, "over-capacity": 3,
     "bad-number": 6, "bad-yesno": 3, "unknown-pair-id": 4, "meeting-before-start": 4, "formula-like-text": 3,
     "future-birth-date": 3, "student-too-old": 2,
@@ -53,16 +54,23 @@ DATE_FIELDS: dict[str, tuple[str, ...]] = {
     "surveys": ("date",),
 }
 UNKNOWN_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("pairs", "form"): ("наставник – ученик", "педагог – педагог", "учитель – ученик"),
+    ("pairs", "form"): ("наставник – ученик", "учитель – ученик"),
     ("pairs", "variant"): ("сильный – слабый", "опытный – молодой"),
-    ("pairs", "status"): ("активна", "закончена", "в работе"),
-    ("mentors", "mentor_category"): ("учитель", "ученик", "работодатель"),
+    ("mentors", "mentor_category"): ("работодатель", "наставник"),
+    ("mentees", "mentee_category"): ("группа риска", "слабоуспевающий по математике"),
+    ("mentees", "status"): ("в работе", "на контроле"),
+    ("meetings", "meeting_type"): ("консультация", "занятие"),
+}
+# What curators write instead of a list value; the reader understands them with a warning.
+SYNONYM_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("pairs", "form"): ("педагог – педагог",),
+    ("pairs", "status"): ("активна", "закончена"),
+    ("mentors", "mentor_category"): ("учитель", "ученик"),
     ("mentors", "status"): ("работает", "активный"),
     ("mentees", "participant_type"): ("ученик", "школьник", "учитель"),
-    ("mentees", "mentee_category"): ("неуспевающий", "одарённый", "группа риска"),
+    ("mentees", "mentee_category"): ("неуспевающий", "одарённый"),
     ("mentees", "request_source"): ("кл. руководитель", "психолог"),
-    ("mentees", "status"): ("в работе", "закончил"),
-    ("meetings", "meeting_type"): ("консультация", "занятие"),
+    ("mentees", "status"): ("закончил",),
     ("meetings", "format"): ("онлайн", "в школе"),
     ("surveys", "phase"): ("входная", "итоговая"),
 }
@@ -158,12 +166,20 @@ def plant_latin_lookalike_id(p: Planter) -> Mistake | None:
     return p.put("pairs", index, field_name, LATIN_LOOKALIKES[value[0]] + value[1:], "latin-lookalike-id")
 
 
-def plant_unknown_value(p: Planter) -> Mistake | None:
-    key, field_name = p.rng.choice(list(UNKNOWN_VALUES))
+def _plant_list_value(p: Planter, values: dict[tuple[str, str], tuple[str, ...]], kind: str) -> Mistake | None:
+    key, field_name = p.rng.choice(list(values))
     index = p.choose(key, lambda r: r.get(field_name) is not None)
     if index is None:
         return None
-    return p.put(key, index, field_name, p.rng.choice(UNKNOWN_VALUES[(key, field_name)]), "unknown-value")
+    return p.put(key, index, field_name, p.rng.choice(values[(key, field_name)]), kind)
+
+
+def plant_unknown_value(p: Planter) -> Mistake | None:
+    return _plant_list_value(p, UNKNOWN_VALUES, "unknown-value")
+
+
+def plant_lookup_synonym(p: Planter) -> Mistake | None:
+    return _plant_list_value(p, SYNONYM_VALUES, "lookup-synonym")
 
 
 def plant_variant_not_in_form(p: Planter) -> Mistake | None:
@@ -341,6 +357,7 @@ PLANTERS: dict[str, Callable[[Planter], Mistake | None]] = {
     "unknown-mentee-id": plant_unknown_mentee_id,
     "latin-lookalike-id": plant_latin_lookalike_id,
     "unknown-value": plant_unknown_value,
+    "lookup-synonym": plant_lookup_synonym,
     "variant-not-in-form": plant_variant_not_in_form,
     "end-before-start": plant_end_before_start,
     "minor-without-consent": plant_minor_without_consent,
