@@ -60,8 +60,8 @@ def main() -> None:
         rows = our_reader(paths)
         base = best_of(args.repeat, bare_calamine, paths)
         ours = best_of(args.repeat, our_reader, paths)
-    print(f"| Benchmark | Baseline | Ours | Ratio |")
-    print(f"|---|---|---|---|")
+    print("| Benchmark | Baseline | Ours | Ratio |")
+    print("|---|---|---|---|")
     print(f"| Read {len(paths)} demo school books ({rows} data rows): `read_book` vs bare calamine parse "
           f"| {base:.2f} s | {ours:.2f} s | {ours / base:.2f}× |")
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import python_calamine
-
 from calc_engine import error_cells, recalc
+
 from nastavnik_xl.actions.coverage import book_targets, coverage
 from nastavnik_xl.actions.figures import key_figures, text_dates_in_book
 from nastavnik_xl.actions.template import contingent_rows, finish_content, new_book, roadmap_rows

@@ -7,11 +7,9 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import calc_engine
 import pytest
 import xlsxwriter
-from python_calamine import CalamineWorkbook
-
-import calc_engine
 from calc_engine import (
     a1,
     col_letters,
@@ -22,6 +20,7 @@ from calc_engine import (
     render_png,
     require_libreoffice,
 )
+from python_calamine import CalamineWorkbook
 
 
 @pytest.fixture(scope="session")

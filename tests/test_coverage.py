@@ -16,7 +16,6 @@ from nastavnik_xl.actions.coverage import (
     pair_year_code,
     pair_years,
 )
-from nastavnik_xl.book.builder import build_book
 from nastavnik_xl.book.reader import read_book
 
 D = dt.date

@@ -6,11 +6,11 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import openpyxl
 import pytest
-
 from books import MENTEE_ROWS, minimal_sheets, write_book
+from msoffcrypto.format.ooxml import OOXMLFile
+
 from nastavnik_xl.actions.template import new_book
 from nastavnik_xl.book.reader import read_book
 from nastavnik_xl.findings import BookError

@@ -34,13 +34,13 @@ from nastavnik_xl.schema import (
     ROADMAP,
     SURVEYS,
     TARGETS,
+    YEAR_CODE_WINDOWS,
     ColType,
     Column,
     Sheet,
     coverage_groups,
     lookups,
     target_years,
-    YEAR_CODE_WINDOWS,
 )
 
 TABLE_SHEETS: tuple[Sheet, ...] = (ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS)

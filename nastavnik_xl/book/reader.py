@@ -28,7 +28,6 @@ from nastavnik_xl.schema import (
     ORGANISATION,
     OUTPUT_SHEETS,
     PANEL_NAME,
-    ColType,
     Column,
     Sheet,
     norm,

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from nastavnik_xl.dates import from_serial, parse_date_text
-from nastavnik_xl.schema import Column, ColType, lookups, norm
-
+from nastavnik_xl.schema import ColType, Column, lookups, norm
 
 
 @dataclass(frozen=True)
