@@ -185,6 +185,7 @@ MENTORS = Sheet(
 # (see book/formulas.py). Hidden; never typed.
 YEAR_CODE_WINDOWS: tuple[int, ...] = (2020, 2026)
 YEAR_CODE_SPAN = 6
+YEAR_CODE_BASE = 256  # up to 255 pairs of one mentee in one year; 6 years × 8 bits < 2^53
 YEAR_CODE_COLUMNS: tuple[Column, ...] = tuple(
     Column(f"years_code_{w}", f"Служебный код лет {w}–{w + YEAR_CODE_SPAN - 1}", ColType.NUMBER,
            width=10, computed=True, hidden=True)
@@ -377,7 +378,7 @@ class Lookup:
     title: str
     values: tuple[str, ...]
     internal: bool = False
-    synonyms: dict[str, str] = field(default_factory=dict)  # what people write → the list's value
+    synonyms: dict[str, str] = field(default_factory=dict)  # normalised synonym → the list's value
     _index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def canonical(self, value: object) -> str | None:
@@ -390,8 +391,7 @@ class Lookup:
 
     def synonym(self, value: object) -> str | None:
         """The list's value for a known synonym («учитель» → «педагог»), else None."""
-        key = norm(value)
-        return next((v for k, v in self.synonyms.items() if norm(k) == key), None)
+        return self.synonyms.get(norm(value))
 
 
 @cache
@@ -406,7 +406,8 @@ def lookups() -> dict[str, Lookup]:
         unknown = set(synonyms.values()) - set(values)
         if unknown:
             raise ValueError(f"lookups.toml [{key}]: synonyms point outside the list: {sorted(unknown)}")
-        out[key] = Lookup(key, spec["title"], tuple(values), bool(spec.get("internal", False)), synonyms)
+        out[key] = Lookup(key, spec["title"], tuple(values), bool(spec.get("internal", False)),
+                          {norm(k): v for k, v in synonyms.items()})
     return out
 
 

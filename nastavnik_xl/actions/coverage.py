@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nastavnik_xl.schema import (
+    YEAR_CODE_BASE,
     YEAR_CODE_SPAN,
     CoverageGroup,
     coverage_group_by_title,
@@ -73,7 +74,8 @@ def covered_mentees(mentees: Iterable[Mapping[str, Any]], pairs: Iterable[Mappin
             if m.get("participant_type") in types and _key(m["mentee_id"]) in active}
 
 
-def pair_year_code(pair: Mapping[str, Any], window: int, span: int = YEAR_CODE_SPAN, base: int = 256) -> int:
+def pair_year_code(pair: Mapping[str, Any], window: int, span: int = YEAR_CODE_SPAN,
+                   base: int = YEAR_CODE_BASE) -> int:
     """The pair's active years in [window, window+span-1] as base-``base`` digits (the book's helper column)."""
     start, end = pair.get("start_date"), pair.get("actual_end")
     if not isinstance(start, dt.date) or not (end is None or isinstance(end, dt.date)):

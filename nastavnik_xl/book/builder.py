@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +202,7 @@ def _write_table(ws: Worksheet, fm: _Formats, spec: Sheet, rows: Sequence[Mappin
     })
     for c, col in enumerate(cols):
         if col.computed:  # the same formula in every row, with the value Python computed cached
-            formula = "=" + COMPUTED_FORMULAS[(spec.key, col.field)]()
+            formula = _computed_formula(spec, col)
             for r in range(header_row + 1, last_row + 1):
                 i = r - header_row - 1
                 cached = rows[i].get(col.field) if i < len(rows) else ""
@@ -226,8 +227,13 @@ def _table_column(fm: _Formats, sheet: Sheet, col: Column) -> dict[str, Any]:
     spec: dict[str, Any] = {"header": col.header, "header_format": fm.computed_header if col.computed else fm.header,
                             "format": fm.computed if col.computed else fm.for_column(col)}
     if col.computed:
-        spec["formula"] = "=" + COMPUTED_FORMULAS[(sheet.key, col.field)]()
+        spec["formula"] = _computed_formula(sheet, col)
     return spec
+
+
+@cache
+def _computed_formula(sheet: Sheet, col: Column) -> str:
+    return "=" + COMPUTED_FORMULAS[(sheet.key, col.field)]()
 
 
 def _organisation_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names: dict[str, str]) -> None:

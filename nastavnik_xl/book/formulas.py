@@ -18,14 +18,13 @@ from nastavnik_xl.schema import (
     ROADMAP,
     SURVEYS,
     TARGETS,
+    YEAR_CODE_BASE,
     YEAR_CODE_SPAN,
     YEAR_CODE_WINDOWS,
     ColType,
     CoverageGroup,
     Sheet,
 )
-
-YEAR_CODE_BASE = 256  # up to 255 pairs of one mentee in one year; 6 years × 8 bits < 2^53
 
 
 def ref(sheet: Sheet, field: str) -> str:

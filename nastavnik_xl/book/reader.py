@@ -138,9 +138,13 @@ def _sheet_key(name: str) -> str:
     return re.sub(r"^\d+[.)]?\s*", "", norm(name))
 
 
+def _wanted_keys(spec: Sheet) -> set[str]:
+    return {_sheet_key(a) for a in (spec.name, *spec.aliases)}
+
+
 def _similar_sheets(spec: Sheet, sheet_names: Sequence[str]) -> list[str]:
     """Sheets whose name starts with the sheet's name or a synonym and goes on («Пары 2024»)."""
-    wanted = {_sheet_key(a) for a in (spec.name, *spec.aliases)}
+    wanted = _wanted_keys(spec)
     return [n for n in sheet_names
             if any(re.match(re.escape(w) + r"[\s(\d_.,-]", _sheet_key(n)) for w in wanted)]
 
@@ -153,7 +157,7 @@ def match_sheets(sheet_names: Sequence[str]) -> tuple[dict[str, str], list[str]]
     """
     found: dict[str, str] = {}
     for spec in DATA_SHEETS:
-        wanted = {_sheet_key(a) for a in (spec.name, *spec.aliases)}
+        wanted = _wanted_keys(spec)
         for name in sheet_names:
             if _sheet_key(name) in wanted and name not in found.values():
                 found[spec.key] = name
@@ -161,7 +165,6 @@ def match_sheets(sheet_names: Sequence[str]) -> tuple[dict[str, str], list[str]]
     for spec in DATA_SHEETS:
         if spec.key in found:
             continue
-        wanted = {_sheet_key(a) for a in (spec.name, *spec.aliases)}
         candidates = [n for n in _similar_sheets(spec, sheet_names) if n not in found.values()]
         if len(candidates) == 1:
             found[spec.key] = candidates[0]

@@ -56,23 +56,25 @@ def _number_from_text(text: str) -> float | None:
     return None
 
 
+NOT_A_NUMBER = Problem("bad-number", "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)")
+NOT_AN_INTEGER = Problem("bad-number", "здесь нужно целое число цифрами, без слов и единиц (например, 3)")
+
+
 def to_number(raw: object) -> Converted:
     if isinstance(raw, bool):
-        return raw, Problem("bad-number", "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)")
+        return raw, NOT_A_NUMBER
     if isinstance(raw, (int, float)):
         return float(raw), None
     num = _number_from_text(str(raw))
     if num is None:
-        return raw, Problem("bad-number", "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)")
+        return raw, NOT_A_NUMBER
     return num, None
 
 
 def to_int(raw: object) -> Converted:
     value, problem = to_number(raw)
-    if problem:
-        return raw, Problem("bad-number", "здесь нужно целое число цифрами, без слов и единиц (например, 3)")
-    if not float(value).is_integer():
-        return raw, Problem("bad-number", "здесь нужно целое число цифрами, без слов и единиц (например, 3)")
+    if problem or not float(value).is_integer():
+        return raw, NOT_AN_INTEGER
     return int(value), None
 
 
