@@ -191,6 +191,143 @@ def _print_demo(result: Any) -> None:
     out.print(f"Шаблон пустой книги: {result.template}")
 
 
+def parse_day(value: str | None) -> dt.date:
+    """``--date``: ДД.ММ.ГГГГ or ГГГГ-ММ-ДД; today when not given."""
+    from nastavnik_xl.dates import parse_date_text
+
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        day = parse_date_text(value)
+    if day is None:
+        raise BookError(f"Не понял дату «{value}»: укажите её как ДД.ММ.ГГГГ, например 30.11.2026.", code="usage")
+    return day
+
+
+def print_findings(findings: list[Finding]) -> None:
+    """Findings grouped by sheet: a table on a terminal, plain lines into a pipe or file."""
+    if not out.is_terminal:
+        for f in findings:
+            click.echo(f"{f.severity.value}\t{f.sheet}\t{f.row or ''}\t{f.column}\t{f.code}\t{f.message}")
+        return
+    by_sheet: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_sheet.setdefault(f.sheet or "Книга", []).append(f)
+    for sheet_name, items in by_sheet.items():
+        table = RichTable(title=f"Лист «{sheet_name}»", title_justify="left", show_lines=False)
+        for name in ("Строка", "Столбец", "Важность", "Что сделать", "Код"):
+            table.add_column(name, overflow="fold")
+        for f in items:
+            style = "red" if f.severity.value == "ошибка" else "yellow"
+            table.add_row("" if f.row is None else str(f.row), f.column, f"[{style}]{f.severity.value}[/]",
+                          f.message, f.code)
+        out.print(table)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--date", "day", default=None, help="День, на который проверять (ДД.ММ.ГГГГ; по умолчанию — сегодня).")
+@click.option("--write", is_flag=True, help="Записать лист «Проверка» в книгу (остальное в книге не меняется).")
+@format_option
+@guarded
+def validate(paths: tuple[Path, ...], day: str | None, write: bool, fmt: str) -> None:
+    """Проверить книги PATHS (книги или папки с книгами) по правилам целевой модели."""
+    from nastavnik_xl.actions.validate import validate_book
+    from nastavnik_xl.book.files import book_files
+    from nastavnik_xl.book.reader import read_book
+
+    on = parse_day(day)
+    files = book_files(paths)
+    if not files:
+        raise BookError("В указанных папках нет книг (.xlsx, .xlsm, .xls, .ods).", code="no-books")
+    single = len(files) == 1 and not any(p.is_dir() for p in paths)
+    reports: list[Any] = []
+    unreadable: list[dict[str, str]] = []
+    written: list[str] = []
+    with Progress(transient=True, console=err, disable=single or fmt == "json" or not err.is_terminal) as bar:
+        task = bar.add_task("Проверяю книги…", total=len(files))
+        for path in files:
+            try:
+                book = read_book(path)
+                report = validate_book(book, on)
+                if write:
+                    written.append(_write_check_sheet(report, book))
+            except BookError as exc:
+                if single:
+                    raise
+                unreadable.append({"book": str(path), "code": exc.code, "message": exc.message})
+            else:
+                reports.append(report)
+            bar.advance(task)
+    if fmt == "json":
+        _validate_json(reports, unreadable, single)
+    elif single:
+        _print_report(reports[0])
+    else:
+        _print_folder(reports, unreadable)
+    for message in written:
+        err.print(message)
+    if unreadable:
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_OK)
+
+
+def _write_check_sheet(report: Any, book: Any) -> str:
+    from nastavnik_xl.book.output.check_sheet import SHEET_NAME, check_sheet
+    from nastavnik_xl.book.writer import write_output_sheet
+
+    result = write_output_sheet(book.path, SHEET_NAME, check_sheet(report, book))
+    if result.side_file:
+        return (f"Книга «{book.path.name}» не в формате .xlsx/.xlsm, поэтому лист «{SHEET_NAME}» записан "
+                f"в отдельный файл: {result.path}")
+    return f"Лист «{SHEET_NAME}» записан в книгу {result.path}"
+
+
+def _validate_json(reports: list[Any], unreadable: list[dict[str, str]], single: bool) -> None:
+    if single:
+        print_json(reports[0].model_dump(mode="json"))
+        return
+    print_json({
+        "books": [r.model_dump(mode="json") for r in reports],
+        "unreadable": unreadable,
+        "totals": {"books": len(reports) + len(unreadable), "unreadable": len(unreadable),
+                   "valid": sum(r.valid for r in reports), "errors": sum(r.errors for r in reports),
+                   "warnings": sum(r.warnings for r in reports)},
+    })
+
+
+def _print_report(report: Any) -> None:
+    out.print(f"[bold]{report.organisation or report.book}[/] — проверка на {report.on:%d.%m.%Y}", markup=True)
+    if report.findings:
+        print_findings(report.findings)
+    verdict = "ошибок нет" if report.valid else f"ошибок: {report.errors}"
+    out.print(f"Итого: {verdict}, предупреждений: {report.warnings}.")
+    if report.counts:
+        out.print("По видам: " + ", ".join(f"{k} — {v}" for k, v in report.counts.items()))
+
+
+def _print_folder(reports: list[Any], unreadable: list[dict[str, str]]) -> None:
+    if out.is_terminal:
+        table = RichTable(title="Проверка книг")
+        for name in ("Книга", "Организация", "Ошибок", "Предупреждений"):
+            table.add_column(name, overflow="fold")
+        for r in reports:
+            table.add_row(Path(r.book).name, r.organisation, str(r.errors), str(r.warnings))
+        for u in unreadable:
+            table.add_row(Path(u["book"]).name, f"[red]не прочитана:[/] {u['message']}", "—", "—")
+        out.print(table)
+    else:
+        for r in reports:
+            click.echo(f"{Path(r.book).name}\t{r.organisation}\tошибок: {r.errors}\tпредупреждений: {r.warnings}")
+        for u in unreadable:
+            click.echo(f"{Path(u['book']).name}\tне прочитана: {u['message']}")
+    out.print(f"Книг: {len(reports) + len(unreadable)}, без ошибок: {sum(r.valid for r in reports)}, "
+              f"не прочитано: {len(unreadable)}; ошибок всего: {sum(r.errors for r in reports)}, "
+              f"предупреждений: {sum(r.warnings for r in reports)}.")
+
+
 _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"Missing argument '(.+?)'\.?", "не указан аргумент {0}"),
     (r"No such option: (\S+)", "нет такого параметра: {0}"),

@@ -90,11 +90,20 @@ class CohortFormation(MenteeDrawing, MentorDrawing):
             group.mentor.load[cohort] = group.mentor.load.get(cohort, 0) + len(group.members)
             group.mentor.forms.add(group.form)
             group.rows = [self.pair_row(group, m) for m in group.members]
+            self.enter_shortly_before(group)
             self.groups.append(group)
             paired.extend(group.members)
         if cohort == self.current_cohort:
             self.candidate_mentors(cohort)
         return paired
+
+    def enter_shortly_before(self, group: Group) -> None:
+        """Seed 001: pairs form within two weeks, so most new mentees enter the base shortly before."""
+        for mentee in group.members:
+            entry = mentee.row["entry_date"]
+            if mentee.entry_year == group.cohort and (group.start - entry).days > 14 and self.rng.random() < 0.9:
+                mentee.row["entry_date"] = group.start - days(self.rng.randint(2, 13))
+                mentee.row["pd_consent_date"] = mentee.row["entry_date"] - days(self.rng.randint(0, 10))
 
     def pair_row(self, group: Group, mentee: Mentee) -> dict[str, Any]:
         rng, cohort = self.rng, group.cohort

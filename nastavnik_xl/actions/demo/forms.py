@@ -19,7 +19,7 @@ YOUNG = "молодой специалист"
 MENTOR_CATEGORIES: Mapping[str, Mapping[str, float]] = {
     PEER: {"обучающийся": 1.0},
     TEACHERS: {"педагог": 0.86, "ветеран педагогического труда": 0.14},
-    STUDENT_PUPIL: {"студент": 0.8, "выпускник": 0.2},
+    STUDENT_PUPIL: {"студент": 1.0},  # a graduate who mentors as a student is entered as «студент»
     EMPLOYER_PUPIL: {"сотрудник предприятия": 0.5, "предприниматель/общественный деятель": 0.18,
                      "родитель": 0.22, "выпускник": 0.1},
     EMPLOYER_STUDENT: {"сотрудник предприятия": 0.72, "предприниматель/общественный деятель": 0.14, "выпускник": 0.14},
@@ -57,7 +57,7 @@ STUDENT_CATEGORIES: Mapping[str, Mapping[str, float]] = {
                        "неудовлетворительные образовательные результаты": 0.2, "выдающиеся способности": 0.15},
 }
 MENTEE_GRADES: Mapping[str, Mapping[int, float]] = {
-    PEER: {5: 0.24, 6: 0.2, 7: 0.2, 8: 0.15, 9: 0.11, 10: 0.06, 11: 0.04},
+    PEER: {5: 0.24, 6: 0.2, 7: 0.2, 8: 0.15, 9: 0.12, 10: 0.09},  # an 11th grader has no older peer
     STUDENT_PUPIL: {8: 0.25, 9: 0.35, 10: 0.25, 11: 0.15},
     EMPLOYER_PUPIL: {7: 0.1, 8: 0.25, 9: 0.3, 10: 0.2, 11: 0.15},
     EMPLOYER_STUDENT: {1: 0.3, 2: 0.4, 3: 0.3},

@@ -38,7 +38,7 @@ class MeetingRecords(OrganisationData):
             work_days = sorted(day_between(rng, day + days(10), limit - days(10)) for _ in range(rng.randint(2, 3)))
         else:
             work_days = []
-            while (day := day + days(rng.randint(26, 42))) < limit:
+            while (day := day + days(rng.randint(26, 38))) < limit:  # within the 6-week rule after a weekend shift
                 work_days.append(day)
         plan += [("совместная работа", d) for d in work_days]
         if len(group.members) > 1 and rng.random() < 0.5 and work_days:

@@ -9,6 +9,7 @@ from nastavnik_xl.actions.demo.common import day_between, days, pick
 from nastavnik_xl.actions.demo.forms import (
     MENTEE_GRADES,
     PUPIL,
+    PEER,
     STUDENT,
     STUDENT_CATEGORIES,
     TEACHER,
@@ -32,7 +33,7 @@ class MenteeDrawing(OrganisationData):
         row: dict[str, Any] = {"mentee_id": f"НЛ-{len(self.mentees) + 1:04d}", "participant_type": participant_type}
         if participant_type in (PUPIL, STUDENT):
             grade = pick(rng, MENTEE_GRADES[form])
-            grade = min(max(grade, self.kind.grades[0]), self.kind.grades[1])
+            grade = min(max(grade, self.kind.grades[0]), self.kind.grades[1] - (1 if form == PEER else 0))
             category = pick(rng, STUDENT_CATEGORIES[form])
             subject, po = self.subject()
             request_list = words()["requests"][category]
@@ -89,7 +90,8 @@ class MenteeDrawing(OrganisationData):
         wanted = round(den * self.student_share(cohort) * self.rng.uniform(0.97, 1.03))
         last_grade = self.kind.grades[1]
         last_year = [m for m in previous if m.participant_type == participant]
-        eligible = [m for m in last_year if not self.left(m) and (m.grade_in(cohort) or 99) <= last_grade]
+        eligible = [m for m in last_year if not self.left(m) and (m.grade_in(cohort) or 99) <= last_grade
+                    and not (m.form == PEER and (m.grade_in(cohort) or 99) >= last_grade)]  # a peer mentor is older
         returning = self.rng.sample(eligible, min(len(eligible), round(len(last_year) * self.rng.uniform(0.2, 0.35))))
         returning.sort(key=lambda m: m.id)
         # coverage of the calendar year = last year's cohort (active until May) + the new mentees of this one

@@ -61,7 +61,7 @@ class MentorDrawing(OrganisationData):
         if category == "обучающийся":
             last = self.last_grade()
             top = max((m.grade_in(cohort) or 5) for m in members) if members else 7
-            grade = max(rng.randint(min(max(8, top + 1), last), last), top)
+            grade = min(max(rng.randint(min(max(8, top + 1), last), last), top + 1), last)
             subject, _ = self.subject()
             return short, self.class_label(grade), subject, None, grade, self.pupil_birthday(grade, cohort)
         if category in ("педагог", "ветеран педагогического труда"):
@@ -76,10 +76,10 @@ class MentorDrawing(OrganisationData):
             course = rng.randint(1, 4)
             college = self.org_text(rng.choice(words()["org"]["colleges"]))
             return college, f"студент {course} курса", None, None, course, self.birthday(cohort - 17 - course)
-        years = {"выпускник": (1994, 2004), "родитель": (1976, 1992),
+        years = {"выпускник": (1982, 1996), "родитель": (1976, 1992),
                  "предприниматель/общественный деятель": (1965, 1990)}.get(category, (1968, 1998))
         birth = self.birthday(rng.randint(*years))
-        experience = max(1, min(cohort - birth.year - 21, rng.randint(3, 25)))
+        experience = max(5, min(cohort - birth.year - 21, rng.randint(3, 25)))  # seed 004: employer mentors «от 5 лет»
         if category == "предприниматель/общественный деятель":
             org, position = rng.choice(words()["org"]["public"])
             return org, position, None, experience, None, birth
@@ -102,7 +102,8 @@ class MentorDrawing(OrganisationData):
         top = max((m.grade_in(cohort) or 0) for m in members)
         candidates = [m for m in self.mentors
                       if m.category == category and cohort - 1 in m.load and m.id not in taken
-                      and m.capacity >= size and self.still_eligible(m, cohort, top)]
+                      and m.capacity >= size and self.still_eligible(m, cohort, top)
+                      and (m.category != "обучающийся" or (m.grade or 0) > max(x.grade or 0 for x in members))]
         if candidates and self.rng.random() < REUSE[category]:
             return self.rng.choice(candidates)
         return self.new_mentor(cohort, category, form, members)
@@ -114,7 +115,7 @@ class MentorDrawing(OrganisationData):
         """A pupil mentor is still at school and older than the group; a student still studies."""
         grade = mentor.grade_in(cohort)
         if mentor.category == "обучающийся":
-            return grade is not None and top_grade <= grade <= self.last_grade()
+            return grade is not None and top_grade < grade <= self.last_grade()
         if grade is not None:  # a student's course
             return grade <= 4
         return True

@@ -63,11 +63,11 @@ class SchoolData(CohortFormation, SurveyRecords):
         if row.get("trained_on") and row["trained_on"] > self.today:
             row["trained_on"] = None
         row["pd_consent_date"] = min(row["pd_consent_date"], self.today)
-        if mentor.category == "педагог" and rows:
+        if mentor.category in ("педагог", "сотрудник предприятия") and rows:
             row["mentoring_consent_date"] = self.mentoring_consent(rows)
 
     def mentoring_consent(self, rows: list[dict[str, Any]]) -> dt.date | None:
-        """Art. 351.8 of the Labour Code: needed when a teacher mentors a colleague after 01.03.2025."""
+        """Art. 351.8 of the Labour Code: an employee mentor (teacher, enterprise employee) signs it from 01.03.2025."""
         active_after = [r for r in rows if r.get("actual_end") is None or r["actual_end"] >= LABOUR_CODE_351_8]
         if not active_after or self.today < LABOUR_CODE_351_8:
             return None

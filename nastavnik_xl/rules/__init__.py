@@ -1,0 +1,1 @@
+"""Rules of the mentoring model shared by validation and pairing (one implementation each)."""
