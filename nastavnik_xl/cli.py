@@ -28,7 +28,8 @@ from nastavnik_xl.findings import BookError, Finding
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
 
-out = Console(highlight=False, soft_wrap=True)
+# Into a pipe or a file, tables keep their full width instead of breaking words at 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 format_option = click.option(
@@ -276,13 +277,8 @@ def validate(paths: tuple[Path, ...], day: str | None, write: bool, fmt: str) ->
 
 def _write_check_sheet(report: Any, book: Any) -> str:
     from nastavnik_xl.book.output.check_sheet import SHEET_NAME, check_sheet
-    from nastavnik_xl.book.writer import write_output_sheet
 
-    result = write_output_sheet(book.path, SHEET_NAME, check_sheet(report, book))
-    if result.side_file:
-        return (f"Книга «{book.path.name}» не в формате .xlsx/.xlsm, поэтому лист «{SHEET_NAME}» записан "
-                f"в отдельный файл: {result.path}")
-    return f"Лист «{SHEET_NAME}» записан в книгу {result.path}"
+    return _write_sheet(book.path, SHEET_NAME, check_sheet(report, book))
 
 
 def _validate_json(reports: list[Any], unreadable: list[dict[str, str]], single: bool) -> None:
@@ -326,6 +322,66 @@ def _print_folder(reports: list[Any], unreadable: list[dict[str, str]]) -> None:
     out.print(f"Книг: {len(reports) + len(unreadable)}, без ошибок: {sum(r.valid for r in reports)}, "
               f"не прочитано: {len(unreadable)}; ошибок всего: {sum(r.errors for r in reports)}, "
               f"предупреждений: {sum(r.warnings for r in reports)}.")
+
+
+@main.command()
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("--year", type=click.IntRange(2015, 2040), default=None,
+              help="Год, для которого считать разрыв до цели (по умолчанию — отчётный год книги).")
+@click.option("--write", is_flag=True, help="Записать лист «Охват» с диаграммами в книгу (остальное не меняется).")
+@format_option
+@guarded
+def coverage(book: Path, year: int | None, write: bool, fmt: str) -> None:
+    """Рассчитать охват наставничеством в книге BOOK: по годам и категориям, против целей."""
+    from nastavnik_xl.actions.coverage_report import coverage_report
+    from nastavnik_xl.book.reader import read_book
+
+    parsed = read_book(book)
+    report = coverage_report(parsed, year)
+    if write:
+        from nastavnik_xl.book.output.coverage_sheet import SHEET_NAME, coverage_sheet
+
+        message = _write_sheet(parsed.path, SHEET_NAME, coverage_sheet(report))
+    if fmt == "json":
+        print_json(report.model_dump(mode="json"))
+    else:
+        _print_coverage(report)
+    if write:
+        err.print(message)
+    row_short = [r for r in report.rows if r.year == report.year and r.needed]
+    sys.exit(EXIT_FINDINGS if row_short else EXIT_OK)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}".replace(".", ",")
+
+
+def _print_coverage(report: Any) -> None:
+    out.print(f"[bold]{report.organisation}[/] — охват наставничеством", markup=True)
+    table = RichTable()
+    for name in ("Категория", "Год", "Контингент", "Охвачено", "Охват", "Цель", "Отклонение, п.п.", "Нужно ещё"):
+        table.add_column(name, overflow="fold")
+    for r in report.rows:
+        gap = "—" if r.gap_pp is None else f"{r.gap_pp:+.1f}".replace(".", ",")
+        table.add_row(r.title, str(r.year), str(r.contingent or "—"), "—" if r.covered is None else str(r.covered),
+                      _pct(r.share), _pct(r.target), gap, "—" if r.needed is None else str(r.needed))
+    out.print(table)
+    roles = ", ".join(f"{m.year}: {m.mentors} ({_pct(m.share)})" for m in report.mentor_role)
+    out.print(f"Обучающиеся в роли наставника: {roles or '—'}")
+    waiting = ", ".join(f"{u.title} — {u.mentees}" for u in report.unpaired if u.mentees)
+    if waiting:
+        out.print(f"Без пары в {report.year} году: {waiting}. Подобрать наставников: nastavnik pair КНИГА")
+
+
+def _write_sheet(path: Path, sheet_name: str, build: Any) -> str:
+    """Write one output sheet through the shared writer; the Russian line saying where it went."""
+    from nastavnik_xl.book.writer import write_output_sheet
+
+    result = write_output_sheet(path, sheet_name, build)
+    if result.side_file:
+        return (f"Книга «{path.name}» не в формате .xlsx/.xlsm, поэтому лист «{sheet_name}» записан "
+                f"в отдельный файл: {result.path}")
+    return f"Лист «{sheet_name}» записан в книгу {result.path}"
 
 
 _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (

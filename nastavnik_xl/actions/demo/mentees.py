@@ -109,7 +109,8 @@ class MenteeDrawing(OrganisationData):
 
     def teacher_mentees(self, cohort: int, previous: list[Mentee]) -> list[Mentee]:
         teachers = self.contingent_of(cohort, "teachers")
-        target = {2020: 0.1, 2021: 0.2, 2022: 0.3}.get(cohort, 0.22)
+        group = next(g for g in coverage_groups() if g.key == "teachers")
+        target = group.targets.get(cohort, 0.22)  # the school's own choice after the seed's years
         wanted = round(teachers * target * self.diligence)
         prev_teachers = [m for m in previous if m.participant_type == TEACHER and not self.left(m)]
         returning = [m for m in prev_teachers if self.rng.random() < 0.35]
