@@ -22,8 +22,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table as RichTable
 
-from nastavnik_xl import __version__
+from nastavnik_xl import __version__, cli_ru
+from nastavnik_xl.cli_ru import FloatRange, IntRange
 from nastavnik_xl.findings import BookError, Finding
+
+cli_ru.install()
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,6 +39,24 @@ format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
     help="Вывод: таблица для человека или JSON для программ.",
 )
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class RussianCommand(click.Command):
+    """A command whose usage line reads «[ПАРАМЕТРЫ]»."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
+        super().__init__(*args, **kwargs)
+
+
+class RussianGroup(click.Group):
+    command_class = RussianCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
+        kwargs.setdefault("subcommand_metavar", "КОМАНДА [АРГУМЕНТЫ]...")
+        super().__init__(*args, **kwargs)
 
 
 def guarded(func: F) -> F:
@@ -78,25 +99,35 @@ def findings_table(findings: list[Finding], limit: int = 50) -> RichTable:
     return table
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="nastavnik")
+@click.group(cls=RussianGroup, context_settings=CONTEXT, invoke_without_command=True)
+@click.version_option(__version__, "--version", prog_name="nastavnik", help="Показать версию программы и выйти.")
 @click.option("--debug", is_flag=True, hidden=True, help="Показывать трассировку внутренних ошибок.")
-def main(debug: bool) -> None:
-    """Книга куратора наставничества: шаблон, демо-данные, чтение и проверка книг."""
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Книга куратора наставничества: шаблон, демо-данные, проверка книг, охват.
+
+    Коды завершения: 0 — готово, замечаний нет; 1 — готово, есть замечания; 2 — файл нельзя
+    использовать или команда вызвана неверно; 3 — внутренняя ошибка программы.
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
-@main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--org", "org_name", default="", help="Полное наименование организации.")
-@click.option("--year", type=int, default=None, help="Отчётный год (по умолчанию — текущий).")
+@main.command(short_help="Создать пустую книгу куратора.")
+@click.argument("path", metavar="КНИГА", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--org", "org_name", default="", metavar="НАИМЕНОВАНИЕ", help="Полное наименование организации.")
+@click.option("--year", type=IntRange(2015, 2040), default=None, help="Отчётный год (по умолчанию — текущий).")
 @click.option("--force", is_flag=True, help="Перезаписать существующий файл.")
 @guarded
 def new(path: Path, org_name: str, year: int | None, force: bool) -> None:
-    """Создать пустую книгу куратора PATH (.xlsx)."""
+    """Создать пустую книгу куратора КНИГА (.xlsx)."""
     from nastavnik_xl.actions.template import new_book
 
     if path.suffix.lower() != ".xlsx":
         raise BookError(f"Имя книги должно оканчиваться на .xlsx: {path}", code="usage")
+    if not path.parent.is_dir():
+        raise BookError(f"Папки «{path.parent}» нет. Создайте её или укажите другую папку для книги.",
+                        code="no-folder")
     if path.exists() and not force:
         raise BookError(f"Файл «{path}» уже существует. Выберите другое имя или добавьте --force, "
                         "чтобы перезаписать его.", code="exists")
@@ -104,12 +135,12 @@ def new(path: Path, org_name: str, year: int | None, force: bool) -> None:
     out.print(f"Книга создана: {path}")
 
 
-@main.command()
-@click.argument("book", type=click.Path(path_type=Path))
+@main.command(short_help="Показать, что программа видит в книге.")
+@click.argument("book", metavar="КНИГА", type=click.Path(path_type=Path))
 @format_option
 @guarded
 def info(book: Path, fmt: str) -> None:
-    """Показать, что программа видит в книге BOOK: организацию, листы, строки, заголовки."""
+    """Показать, что программа видит в книге КНИГА: организацию, листы, строки, заголовки."""
     from nastavnik_xl.actions.info import book_info
 
     result = book_info(book)
@@ -147,22 +178,27 @@ def _print_info(result: Any) -> None:
         out.print("Замечаний при чтении нет.")
 
 
-@main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--schools", type=click.IntRange(1, 2000), default=12, show_default=True, help="Сколько школ.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Зерно: тот же номер — те же книги.")
-@click.option("--mistake-rate", type=click.FloatRange(0, 0.5), default=None,
+@main.command(short_help="Создать демо-муниципалитет с книгами школ.")
+@click.argument("directory", metavar="ПАПКА", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--schools", type=IntRange(1, 2000), default=12, show_default=True, help="Сколько школ.")
+@click.option("--seed", type=int, default=1, show_default=True, metavar="ЧИСЛО",
+              help="Зерно: тот же номер — те же книги.")
+@click.option("--mistake-rate", type=FloatRange(0, 0.5), default=None,
               help="Доля строк с типичными ошибками кураторов (по умолчанию — реалистичная).")
 @click.option("--force", is_flag=True, help="Писать в непустую папку (файлы демо с теми же именами заменяются).")
 @format_option
 @guarded
 def demo(directory: Path, schools: int, seed: int, mistake_rate: float | None, force: bool, fmt: str) -> None:
-    """Создать в DIRECTORY демо-муниципалитет: книги школ и список заложенных ошибок, затем обработать их."""
+    """Создать в ПАПКЕ демо-муниципалитет: книги школ и список заложенных ошибок, затем обработать их."""
     from nastavnik_xl.actions.demo_run import run_demo
 
     if directory.exists() and any(directory.iterdir()) and not force:
-        raise BookError(f"Папка «{directory}» не пуста. Укажите новую папку для демо или добавьте --force "
-                        "(файлы демо с теми же именами будут заменены).", code="exists")
+        own = demo_files(directory)
+        if own is None:
+            raise BookError(f"Папка «{directory}» не пуста. Укажите новую папку для демо или добавьте --force "
+                            "(файлы демо с теми же именами будут заменены).", code="exists")
+        for path in own:  # a demo made here before: replaced as a whole
+            path.unlink()
 
     with Progress(transient=True, console=err, disable=fmt == "json") as bar:
         task = bar.add_task("Создаю книги школ…", total=None)
@@ -176,6 +212,23 @@ def demo(directory: Path, schools: int, seed: int, mistake_rate: float | None, f
         print_json(result.model_dump(mode="json"))
         return
     _print_demo(result)
+
+
+DEMO_TEMPLATE = "шаблон-книги-куратора.xlsx"
+
+
+def demo_files(directory: Path) -> list[Path] | None:
+    """The files of a demo made in ``directory`` before, if it holds nothing else; otherwise None."""
+    manifest = directory / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        own = {manifest.name, DEMO_TEMPLATE, *(s["book"] for s in data["schools"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    present = list(directory.iterdir())
+    if any(p.name not in own or not p.is_file() for p in present):
+        return None
+    return present
 
 
 def _print_demo(result: Any) -> None:
@@ -227,14 +280,15 @@ def print_findings(findings: list[Finding]) -> None:
         out.print(table)
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--date", "day", default=None, help="День, на который проверять (ДД.ММ.ГГГГ; по умолчанию — сегодня).")
+@main.command(short_help="Проверить книги по правилам целевой модели.")
+@click.argument("paths", metavar="КНИГА_ИЛИ_ПАПКА...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--date", "day", default=None, metavar="ДАТА",
+              help="День, на который проверять (ДД.ММ.ГГГГ; по умолчанию — сегодня).")
 @click.option("--write", is_flag=True, help="Записать лист «Проверка» в книгу (остальное в книге не меняется).")
 @format_option
 @guarded
 def validate(paths: tuple[Path, ...], day: str | None, write: bool, fmt: str) -> None:
-    """Проверить книги PATHS (книги или папки с книгами) по правилам целевой модели."""
+    """Проверить книги (или все книги в папках) по правилам целевой модели."""
     from nastavnik_xl.actions.validate import validate_book
     from nastavnik_xl.book.files import book_files
     from nastavnik_xl.book.reader import read_book
@@ -324,15 +378,15 @@ def _print_folder(reports: list[Any], unreadable: list[dict[str, str]]) -> None:
               f"предупреждений: {sum(r.warnings for r in reports)}.")
 
 
-@main.command()
-@click.argument("book", type=click.Path(path_type=Path))
-@click.option("--year", type=click.IntRange(2015, 2040), default=None,
+@main.command(short_help="Рассчитать охват против целевых показателей.")
+@click.argument("book", metavar="КНИГА", type=click.Path(path_type=Path))
+@click.option("--year", type=IntRange(2015, 2040), default=None,
               help="Год, для которого считать разрыв до цели (по умолчанию — отчётный год книги).")
 @click.option("--write", is_flag=True, help="Записать лист «Охват» с диаграммами в книгу (остальное не меняется).")
 @format_option
 @guarded
 def coverage(book: Path, year: int | None, write: bool, fmt: str) -> None:
-    """Рассчитать охват наставничеством в книге BOOK: по годам и категориям, против целей."""
+    """Рассчитать охват наставничеством в книге КНИГА: по годам и категориям, против целей."""
     from nastavnik_xl.actions.coverage_report import coverage_report
     from nastavnik_xl.book.reader import read_book
 
@@ -411,7 +465,7 @@ def russian_usage_message(message: str) -> str:
 def run() -> None:
     """Console entry point: like ``main`` but with Russian usage errors (exit 2)."""
     try:
-        main.main(standalone_mode=False)
+        main.main(prog_name="nastavnik", standalone_mode=False)
     except click.exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "nastavnik"
         err.print(f"[bold red]Ошибка:[/] {russian_usage_message(exc.format_message())}. "
