@@ -57,6 +57,11 @@ def _number_from_text(text: str) -> float | None:
 
 
 NOT_A_NUMBER = Problem("bad-number", "здесь нужно число цифрами, без слов и единиц (например, 3 или 2,5)")
+WITH_UNIT = Problem("number-with-unit", "число записано с единицей измерения: программа его прочитала, но формулы "
+                                        "Excel его не учтут. Оставьте в ячейке только число", warning=True)
+# Units a count or a duration is typed with; the column's own unit, so the number means the same.
+_UNIT_RE = re.compile(r"([+-]?\d+(?:[.,]\d+)?)\s*(?:чел|человек|человека|мин|минут|минуты|лет|год|года|шт)\.?",
+                      re.IGNORECASE)
 NOT_AN_INTEGER = Problem("bad-number", "здесь нужно целое число цифрами, без слов и единиц (например, 3)")
 
 
@@ -66,16 +71,19 @@ def to_number(raw: object) -> Converted:
     if isinstance(raw, (int, float)):
         return float(raw), None
     num = _number_from_text(str(raw))
-    if num is None:
-        return raw, NOT_A_NUMBER
-    return num, None
+    if num is not None:
+        return num, None
+    unit = _UNIT_RE.fullmatch(" ".join(str(raw).split()))
+    if unit:
+        return float(unit.group(1).replace(",", ".")), WITH_UNIT
+    return raw, NOT_A_NUMBER
 
 
 def to_int(raw: object) -> Converted:
     value, problem = to_number(raw)
-    if problem or not float(value).is_integer():
+    if (problem and problem is not WITH_UNIT) or not float(value).is_integer():
         return raw, NOT_AN_INTEGER
-    return int(value), None
+    return int(value), problem
 
 
 def to_percent(raw: object) -> Converted:
