@@ -438,6 +438,57 @@ def _write_sheet(path: Path, sheet_name: str, build: Any) -> str:
     return f"Лист «{sheet_name}» записан в книгу {result.path}"
 
 
+@main.command(short_help="Персонифицированный учёт за квартал для муниципалитета.")
+@click.argument("book", metavar="КНИГА", type=click.Path(path_type=Path))
+@click.option("--quarter", required=True, metavar="КВАРТАЛ", help="Квартал, например 2024Q3 или «3 кв. 2024».")
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="ФАЙЛ",
+              help="Куда записать файл (по умолчанию — рядом с книгой, «Персучёт_<ОО>_<квартал>.xlsx»).")
+@click.option("--write", is_flag=True, help="Также записать лист «Персонифицированный учёт» в книгу.")
+@format_option
+@guarded
+def registry(book: Path, quarter: str, output: Path | None, write: bool, fmt: str) -> None:
+    """Составить «Персонифицированный учёт» книги КНИГА за квартал: всех, кто был в паре в этом квартале.
+
+    В файл попадают только люди с датой согласия на обработку персональных данных; остальные
+    перечислены на листе «Без согласия», и команда завершается с кодом 1.
+    """
+    from nastavnik_xl.actions.registry import build_registry, check_quarter_in_book, parse_quarter
+    from nastavnik_xl.book.output.registry_sheet import SHEET_NAME, registry_sheet, write_registry_file
+    from nastavnik_xl.book.reader import read_book
+
+    period = parse_quarter(quarter)
+    parsed = read_book(book)
+    check_quarter_in_book(parsed, period)
+    result = build_registry(parsed, period)
+    target = output or parsed.path.with_name(result.file_name)
+    written = write_registry_file(result, target)
+    message = _write_sheet(parsed.path, SHEET_NAME, registry_sheet(result)) if write else ""
+    if fmt == "json":
+        print_json({**json.loads(result.as_json()), "file": str(written)})
+    else:
+        _print_registry(result, written)
+    if message:
+        err.print(message)
+    sys.exit(EXIT_OK if result.complete and not result.warnings else EXIT_FINDINGS)
+
+
+def _print_registry(result: Any, written: Path) -> None:
+    mentors = sum(1 for r in result.rows if r.role == "наставник")
+    out.print(f"[bold]{result.org_name}[/] — персонифицированный учёт, {result.quarter_title}", markup=True)
+    out.print(f"В файле: {len(result.rows)} чел. (наставников — {mentors}, наставляемых — {len(result.rows) - mentors}).")
+    out.print(f"Файл: {written}")
+    if result.excluded:
+        table = RichTable(title="Не включены: нет согласия на обработку персональных данных")
+        for name in ("Роль", "ID", "ФИО", "Пары", "Чего не хватает", "Где исправить"):
+            table.add_column(name, overflow="fold")
+        for e in result.excluded:
+            where = f"лист «{e.sheet}»" + (f", строка {e.row}" if e.row else "")
+            table.add_row(e.role, e.person_id, e.full_name, "; ".join(e.pair_ids), e.missing, where)
+        out.print(table)
+    for w in result.warnings:
+        out.print(f"[yellow]Предупреждение:[/] {w.message} ({w.where()})", markup=True)
+
+
 _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"Missing argument '(.+?)'\.?", "не указан аргумент {0}"),
     (r"No such option: (\S+)", "нет такого параметра: {0}"),

@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "default: {default}": "по умолчанию: {default}",
     "(dynamic)": "(вычисляется)",
     "deprecated": "устарело",
+    "required": "обязательно",
     "env var: {var}": "переменная окружения: {var}",
     "Aborted!": "Прервано.",
     "Missing command.": "не указана команда",
