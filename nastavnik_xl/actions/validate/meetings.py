@@ -19,7 +19,10 @@ def pair_period(rows: list[Row]) -> tuple[dt.date | None, dt.date | None, bool]:
     starts = [r["start_date"] for r in rows if is_date(r.get("start_date"))]
     ends = [r.get("actual_end") for r in rows]
     closed = bool(ends) and all(is_date(e) for e in ends)
-    return (min(starts) if starts else None), (max(ends) if closed else None), closed  # type: ignore[type-var]
+    start, end = (min(starts) if starts else None), (max(ends) if closed else None)  # type: ignore[type-var]
+    if start is not None and end is not None and end < start:
+        end = None  # end-before-start reports the pair; its meetings are not judged by a wrong end
+    return start, end, closed
 
 
 @rule("meeting-outside-pair", title="встреча в сроки работы пары")

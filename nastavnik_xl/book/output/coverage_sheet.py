@@ -31,7 +31,7 @@ def _number(ws: Worksheet, row: int, col: int, value: float | int | None, fmt: o
         ws.write_number(row, col, value, fmt)
 
 
-def _row(ws: Worksheet, fm: OutputFormats, row: int, r: GroupYear) -> None:
+def _row(ws: Worksheet, fm: OutputFormats, row: int, r: GroupYear, this_year: int) -> None:
     write_text(ws, row, 0, r.title, fm.text)
     ws.write_number(row, 1, r.year, fm.center)
     _number(ws, row, 2, r.contingent, fm.number)
@@ -40,7 +40,7 @@ def _row(ws: Worksheet, fm: OutputFormats, row: int, r: GroupYear) -> None:
     _number(ws, row, 5, r.target, fm.percent)
     _number(ws, row, 6, r.gap_pp, fm.decimal)
     _number(ws, row, 7, r.gap_people, fm.number)
-    short = r.needed is not None and r.needed > 0
+    short = r.year == this_year and r.needed is not None and r.needed > 0  # only this year's gap can be closed
     _number(ws, row, 8, r.needed, fm.error if short else fm.number)
 
 
@@ -77,7 +77,7 @@ def coverage_sheet(report: CoverageReport):  # type: ignore[no-untyped-def]
             block = list(items)
             first = row
             for r in block:
-                _row(ws, fm, row, r)
+                _row(ws, fm, row, r, report.year)
                 row += 1
             if any(r.share is not None or r.target is not None for r in block):
                 ws.insert_chart(chart_row, CHART_COL, _chart(wb, block[0].title, first, row - 1))
@@ -94,14 +94,14 @@ def coverage_sheet(report: CoverageReport):  # type: ignore[no-untyped-def]
 def _mentor_role(ws: Worksheet, fm: OutputFormats, report: CoverageReport, row: int) -> int:
     ws.write_string(row, 0, "Обучающиеся и студенты в роли наставника", fm.bold)
     row += 1
-    for c, name in enumerate(("Год", "Наставников-обучающихся", "Контингент обучающихся", "Доля, %")):
+    for c, name in zip((0, 2, 3, 4), ("Год", "Наставников", "Контингент, чел.", "Доля, %")):
         ws.write_string(row, c, name, fm.header)
     row += 1
     for m in report.mentor_role:
         ws.write_number(row, 0, m.year, fm.center)
-        ws.write_number(row, 1, m.mentors, fm.number)
-        _number(ws, row, 2, m.contingent, fm.number)
-        _number(ws, row, 3, m.share, fm.percent)
+        ws.write_number(row, 2, m.mentors, fm.number)
+        _number(ws, row, 3, m.contingent, fm.number)
+        _number(ws, row, 4, m.share, fm.percent)
         row += 1
     return row
 
@@ -109,14 +109,14 @@ def _mentor_role(ws: Worksheet, fm: OutputFormats, report: CoverageReport, row: 
 def _unpaired(ws: Worksheet, fm: OutputFormats, report: CoverageReport, row: int) -> None:
     ws.write_string(row, 0, f"Кто может закрыть разрыв в {report.year} году: наставляемые без пары", fm.bold)
     row += 1
-    for c, name in enumerate(("Категория", "Без пары, чел.", "Нужно ещё, чел.")):
+    for c, name in zip((0, 2, 3), ("Категория", "Без пары, чел.", "Нужно ещё, чел.")):
         ws.write_string(row, c, name, fm.header)
     row += 1
     for u in report.unpaired:
         gap = report.row(report.year, u.group)
         write_text(ws, row, 0, u.title, fm.text)
-        ws.write_number(row, 1, u.mentees, fm.number)
-        _number(ws, row, 2, gap.needed if gap else None, fm.number)
+        ws.write_number(row, 2, u.mentees, fm.number)
+        _number(ws, row, 3, gap.needed if gap else None, fm.number)
         row += 1
     ws.write_string(row + 1, 0, "Подобрать им наставников: кнопка «Подобрать пары» или команда «nastavnik pair».",
                     fm.note)
