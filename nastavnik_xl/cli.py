@@ -19,8 +19,10 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from nastavnik_xl import __version__, cli_ru
 from nastavnik_xl.cli_ru import FloatRange, IntRange
@@ -32,8 +34,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Into a pipe or a file, tables keep their full width instead of breaking words at 80 columns.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Markup off: names and headers from books may hold «[…]»; styled parts are marked explicitly.
+out = Console(highlight=False, soft_wrap=True, markup=False, width=None if sys.stdout.isatty() else 1000)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -67,7 +70,7 @@ def guarded(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except BookError as exc:
-            err.print(f"[bold red]Ошибка:[/] {exc.message}", markup=True)
+            err.print(f"[bold red]Ошибка:[/] {escape(exc.message)}", markup=True)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             err.print("Прервано.")
@@ -75,7 +78,7 @@ def guarded(func: F) -> F:
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # noqa: BLE001 — the last line of defence for the curator
-            err.print(f"[bold red]Внутренняя ошибка программы:[/] {type(exc).__name__}: {exc}. "
+            err.print(f"[bold red]Внутренняя ошибка программы:[/] {type(exc).__name__}: {escape(str(exc))}. "
                       "Сообщите о ней разработчикам; ваши файлы не изменены.", markup=True)
             if "--debug" in sys.argv:
                 raise
@@ -153,7 +156,7 @@ def info(book: Path, fmt: str) -> None:
 
 def _print_info(result: Any) -> None:
     org = result.organisation
-    out.print(f"[bold]{org.get('org_name') or '(наименование не заполнено)'}[/]", markup=True)
+    out.print(f"[bold]{escape(org.get('org_name') or '(наименование не заполнено)')}[/]", markup=True)
     out.print(f"Файл: {result.file} ({result.file_kind}); муниципалитет: {org.get('municipality') or '—'}; "
               f"отчётный год: {org.get('reporting_year') or '—'}")
     table = RichTable(title="Листы")
@@ -260,8 +263,16 @@ def parse_day(value: str | None) -> dt.date:
     return day
 
 
+SHOWN_FINDINGS = 300  # on the screen; JSON and the «Проверка» sheet hold them all
+
+
 def print_findings(findings: list[Finding]) -> None:
     """Findings grouped by sheet: a table on a terminal, plain lines into a pipe or file."""
+    if len(findings) > SHOWN_FINDINGS:
+        print_findings(findings[:SHOWN_FINDINGS])
+        out.print(f"Показаны первые {SHOWN_FINDINGS} замечаний из {len(findings)}. Все — в листе «Проверка» "
+                  "(добавьте --write) или с --format json.")
+        return
     if not out.is_terminal:
         for f in findings:
             click.echo(f"{f.severity.value}\t{f.sheet}\t{f.row or ''}\t{f.column}\t{f.code}\t{f.message}")
@@ -275,7 +286,7 @@ def print_findings(findings: list[Finding]) -> None:
             table.add_column(name, overflow="fold")
         for f in items:
             style = "red" if f.severity.value == "ошибка" else "yellow"
-            table.add_row("" if f.row is None else str(f.row), f.column, f"[{style}]{f.severity.value}[/]",
+            table.add_row("" if f.row is None else str(f.row), f.column, Text(f.severity.value, style=style),
                           f.message, f.code)
         out.print(table)
 
@@ -296,7 +307,9 @@ def validate(paths: tuple[Path, ...], day: str | None, write: bool, fmt: str) ->
     on = parse_day(day)
     files = book_files(paths)
     if not files:
-        raise BookError("В указанных папках нет книг (.xlsx, .xlsm, .xls, .ods).", code="no-books")
+        named = ", ".join(f"«{p}»" for p in paths)
+        raise BookError(f"В папке {named} нет книг (.xlsx, .xlsm, .xls, .ods): укажите книгу или папку с книгами.",
+                        code="no-books")
     single = len(files) == 1 and not any(p.is_dir() for p in paths)
     reports: list[Any] = []
     unreadable: list[dict[str, str]] = []
@@ -349,7 +362,7 @@ def _validate_json(reports: list[Any], unreadable: list[dict[str, str]], single:
 
 
 def _print_report(report: Any) -> None:
-    out.print(f"[bold]{report.organisation or report.book}[/] — проверка на {report.on:%d.%m.%Y}", markup=True)
+    out.print(f"[bold]{escape(report.organisation or report.book)}[/] — проверка на {report.on:%d.%m.%Y}", markup=True)
     if report.findings:
         print_findings(report.findings)
     verdict = "ошибок нет" if report.valid else f"ошибок: {report.errors}"
@@ -366,7 +379,7 @@ def _print_folder(reports: list[Any], unreadable: list[dict[str, str]]) -> None:
         for r in reports:
             table.add_row(Path(r.book).name, r.organisation, str(r.errors), str(r.warnings))
         for u in unreadable:
-            table.add_row(Path(u["book"]).name, f"[red]не прочитана:[/] {u['message']}", "—", "—")
+            table.add_row(Path(u["book"]).name, Text("не прочитана: ", style="red") + Text(u["message"]), "—", "—")
         out.print(table)
     else:
         for r in reports:
@@ -411,7 +424,7 @@ def _pct(value: float | None) -> str:
 
 
 def _print_coverage(report: Any) -> None:
-    out.print(f"[bold]{report.organisation}[/] — охват наставничеством", markup=True)
+    out.print(f"[bold]{escape(report.organisation)}[/] — охват наставничеством", markup=True)
     table = RichTable()
     for name in ("Категория", "Год", "Контингент", "Охвачено", "Охват", "Цель", "Отклонение, п.п.", "Нужно ещё"):
         table.add_column(name, overflow="fold")
@@ -474,7 +487,7 @@ def registry(book: Path, quarter: str, output: Path | None, write: bool, fmt: st
 
 def _print_registry(result: Any, written: Path) -> None:
     mentors = sum(1 for r in result.rows if r.role == "наставник")
-    out.print(f"[bold]{result.org_name}[/] — персонифицированный учёт, {result.quarter_title}", markup=True)
+    out.print(f"[bold]{escape(result.org_name)}[/] — персонифицированный учёт, {result.quarter_title}", markup=True)
     out.print(f"В файле: {len(result.rows)} чел. (наставников — {mentors}, наставляемых — {len(result.rows) - mentors}).")
     out.print(f"Файл: {written}")
     if result.excluded:
@@ -486,7 +499,7 @@ def _print_registry(result: Any, written: Path) -> None:
             table.add_row(e.role, e.person_id, e.full_name, "; ".join(e.pair_ids), e.missing, where)
         out.print(table)
     for w in result.warnings:
-        out.print(f"[yellow]Предупреждение:[/] {w.message} ({w.where()})", markup=True)
+        out.print(f"[yellow]Предупреждение:[/] {escape(w.message)} ({escape(w.where())})", markup=True)
 
 
 _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -519,7 +532,7 @@ def run() -> None:
         main.main(prog_name="nastavnik", standalone_mode=False)
     except click.exceptions.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "nastavnik"
-        err.print(f"[bold red]Ошибка:[/] {russian_usage_message(exc.format_message())}. "
+        err.print(f"[bold red]Ошибка:[/] {escape(russian_usage_message(exc.format_message()))}. "
                   f"Справка: {command} --help", markup=True)
         sys.exit(EXIT_BAD_INPUT)
     except click.exceptions.Abort:

@@ -20,13 +20,20 @@ def book_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except OSError:
+            is_dir = False  # a symlink loop, a path too long: the reader says what it is
+        if is_dir:
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in BOOK_SUFFIXES
                            and not _skipped(p, path))
         else:
             found = [path]
         for p in found:
-            key = p.resolve()
+            try:
+                key = p.resolve()
+            except (OSError, RuntimeError):
+                key = p.absolute()
             if key not in seen:
                 seen.add(key)
                 out.append(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ class Context:
         """A finding on a cell of sheet ``key`` (row None: on the sheet as a whole)."""
         if value is None and row is not None and field_name:
             value = row.get(field_name)
+        if isinstance(value, str) and len(value) > 200:
+            value = value[:200] + "…"
+        message = clip_values(message)
         return Finding(code=code, severity=severity, sheet=self.sheet_name(key),
                        row=row.get("_row") if row is not None else None,
                        column=self.header(key, field_name) if field_name else "", field=field_name,
@@ -120,6 +124,14 @@ class Context:
             if p.get("mentee_id"):
                 out[id_key(p["mentee_id"])].append(p)
         return dict(out)
+
+
+_LONG_VALUE = re.compile(r"([«(])([^«»()]{80})[^«»()]{20,}([»)])")
+
+
+def clip_values(message: str) -> str:
+    """A message quotes names and values «…» or (…): a megabyte typed into a cell stays in the cell."""
+    return _LONG_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}…{m.group(3)}", message)
 
 
 def is_date(value: object) -> bool:
