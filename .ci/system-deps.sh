@@ -9,6 +9,8 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "dejavu" || missing+=(fonts-dejavu-core)
 fc-list 2>/dev/null | grep -qi "liberation" || missing+=(fonts-liberation2)
 fc-list 2>/dev/null | grep -qi "carlito" || missing+=(fonts-crosextra-carlito)
+# python3-uno: the tests ask LibreOffice which VBA modules and buttons it loaded
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing+=(python3-uno)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system-deps: LibreOffice, poppler-utils and fonts are present"
   exit 0
@@ -24,7 +26,7 @@ echo "system-deps: installing ${missing[*]}"
 
 # On Debian 12 LibreOffice 25.x (XLOOKUP, SORT, UNIQUE) comes from bookworm-backports.
 target=()
-if grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null && [[ " ${missing[*]} " == *" libreoffice-calc-nogui "* ]]; then
+if grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null && [[ " ${missing[*]} " == *" libreoffice-calc-nogui "* || " ${missing[*]} " == *" python3-uno "* ]]; then
   if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
     echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
   fi
@@ -34,8 +36,11 @@ $SUDO apt-get update -qq
 if [[ " ${missing[*]} " == *" libreoffice-calc-nogui "* ]]; then
   $SUDO apt-get install -y -qq "${target[@]}" libreoffice-calc-nogui >/dev/null
 fi
+if [[ " ${missing[*]} " == *" python3-uno "* ]]; then
+  $SUDO apt-get install -y -qq "${target[@]}" python3-uno >/dev/null
+fi
 others=()
-for p in "${missing[@]}"; do [ "$p" = libreoffice-calc-nogui ] || others+=("$p"); done
+for p in "${missing[@]}"; do [ "$p" = libreoffice-calc-nogui ] || [ "$p" = python3-uno ] || others+=("$p"); done
 if [ ${#others[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${others[@]}" >/dev/null
 fi
