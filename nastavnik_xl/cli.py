@@ -77,7 +77,7 @@ def guarded(func: F) -> F:
             sys.exit(EXIT_BAD_INPUT)
         except click.exceptions.Exit:
             raise
-        except Exception as exc:  # noqa: BLE001 — the last line of defence for the curator
+        except Exception as exc:
             err.print(f"[bold red]Внутренняя ошибка программы:[/] {type(exc).__name__}: {escape(str(exc))}. "
                       "Сообщите о ней разработчикам; ваши файлы не изменены.", markup=True)
             if "--debug" in sys.argv:
@@ -500,6 +500,116 @@ def _print_registry(result: Any, written: Path) -> None:
         out.print(table)
     for w in result.warnings:
         out.print(f"[yellow]Предупреждение:[/] {escape(w.message)} ({escape(w.where())})", markup=True)
+
+
+@main.command(short_help="Подобрать пары наставник — наставляемый (и утвердить выбранные).")
+@click.argument("book", metavar="КНИГА", type=click.Path(path_type=Path))
+@click.option("--objective", type=click.Choice(["participation", "score"]), default="participation",
+              show_default=True, help="participation — сначала охватить как можно больше наставляемых, затем "
+                                      "максимум баллов; score — только максимум суммарной оценки.")
+@click.option("--date", "day", default=None, metavar="ДАТА", help="День подбора (по умолчанию — сегодня).")
+@click.option("--write", is_flag=True, help="Записать лист «Подбор пар» в книгу (решения куратора сохраняются).")
+@click.option("--accept", is_flag=True, help="Внести в лист «Пары» пары, отмеченные «принять» в листе «Подбор пар».")
+@format_option
+@guarded
+def pair(book: Path, objective: str, day: str | None, write: bool, accept: bool, fmt: str) -> None:
+    """Подобрать пары для наставляемых книги КНИГА, у которых нет действующей пары.
+
+    Подбор точный: решение оптимально, и это доказывается (двойственная оценка равна сумме
+    баллов). Для каждой пары — почему она предложена; для каждого без пары — почему.
+    """
+    from nastavnik_xl.actions.pairing.proposals import propose
+    from nastavnik_xl.book.decisions import read_decisions
+    from nastavnik_xl.book.output.pairing_sheet import REJECT, SHEET_NAME, pairing_sheet
+    from nastavnik_xl.book.reader import read_book
+
+    on = parse_day(day)
+    parsed = read_book(book)
+    decisions = read_decisions(parsed.path) if parsed.file_kind in ("xlsx", "xlsm") else {}
+    messages: list[str] = []
+    refused: list[Finding] = []
+    if accept:
+        added, refused = _accept_pairs(parsed, decisions, on)
+        messages.append(f"В лист «Пары» добавлено пар: {added}." if added else "Пар, отмеченных «принять», нет.")
+        parsed = read_book(book)
+        decisions = {k: v for k, v in decisions.items() if v == REJECT}
+    rejected = [k for k, v in decisions.items() if v == REJECT]
+    result = propose(parsed, on, objective, rejected)
+    if write or accept:
+        messages.append(_write_sheet(parsed.path, SHEET_NAME, pairing_sheet(result, decisions)))
+    if fmt == "json":
+        data = result.model_dump(mode="json")
+        if accept:
+            data["refused"] = [f.model_dump(mode="json") for f in refused]
+        print_json(data)
+    else:
+        _print_pairing(result)
+        if refused:
+            print_findings(refused)
+    for m in messages:
+        err.print(m)
+    sys.exit(EXIT_FINDINGS if result.unmatched or refused else EXIT_OK)
+
+
+def _accept_pairs(book: Any, decisions: dict[tuple[str, str], str], on: dt.date) -> tuple[int, list[Finding]]:
+    from nastavnik_xl.actions.pairing.accept import accept
+    from nastavnik_xl.book.table_rows import append_rows
+
+    if book.file_kind not in ("xlsx", "xlsm"):
+        raise BookError(f"Пары вносятся только в книгу .xlsx или .xlsm, а «{book.path.name}» — {book.file_kind}. "
+                        "Сохраните её как книгу Excel и повторите.", code="not-writable")
+    table = book.tables["pairs"]
+    percents = _decided_percents(book.path)
+    result = accept(book, decisions, percents, on)
+    if result.rows:
+        rows = [{table.column_header(k): v for k, v in row.items() if table.has(k) or k in ("pair_id",)}
+                for row in result.rows]
+        append_rows(book.path, table.sheet_name, rows)
+    return len(result.rows), result.findings
+
+
+def _decided_percents(path: Path) -> dict[tuple[str, str], float]:
+    """The match percentage shown in «Подбор пар» for each proposal (a fraction, for «Оценка совпадения»)."""
+    from nastavnik_xl.book.reader import open_workbook
+
+    workbook, _ = open_workbook(path)
+    try:
+        if "Подбор пар" not in workbook.sheet_names:
+            return {}
+        rows = workbook.get_sheet_by_name("Подбор пар").to_python()
+    finally:
+        workbook.close()
+    out: dict[tuple[str, str], float] = {}
+    for cells in rows:
+        if len(cells) > 6 and isinstance(cells[6], float) and isinstance(cells[1], str) and isinstance(cells[3], str):
+            out[(cells[1].strip().casefold(), cells[3].strip().casefold())] = cells[6]
+    return out
+
+
+def _print_pairing(result: Any) -> None:
+    out.print(f"Подбор пар на {result.on:%d.%m.%Y}: предложено {len(result.proposals)}, без пары "
+              f"{len(result.unmatched)}.")
+    if result.proposals:
+        table = RichTable()
+        for name in ("Наставляемый", "Наставник", "Форма", "Совпадение", "Почему"):
+            table.add_column(name, overflow="fold")
+        for p in result.proposals:
+            table.add_row(f"{p.mentee_id} {p.mentee_name}", f"{p.mentor_id} {p.mentor_name}", p.form,
+                          f"{p.percent} % ({p.score} б.)", "; ".join(f"{r.text} (+{r.points})" for r in p.reasons))
+        out.print(table)
+    if result.unmatched:
+        table = RichTable(title="Без пары")
+        for name in ("Наставляемый", "Тип", "Почему"):
+            table.add_column(name, overflow="fold")
+        for u in result.unmatched:
+            table.add_row(f"{u.mentee_id} {u.mentee_name}", u.participant_type, u.reason)
+        out.print(table)
+    cert = result.certificate
+    if cert:
+        verdict = "доказана" if cert.get("valid") else f"не доказана ({cert.get('reason')})"
+        out.print(f"Оптимальность подбора {verdict}: проверено пар — {cert.get('pairs_checked')}.")
+    for note in result.notes:
+        out.print(note)
 
 
 _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (

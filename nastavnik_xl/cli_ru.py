@@ -109,7 +109,7 @@ class IntRange(click.IntRange):
             return f"не меньше {self.min}"
         return f"не больше {self.max}"
 
-    def get_metavar(self, param: Any, ctx: Any = None) -> str:  # noqa: D401
+    def get_metavar(self, param: Any, ctx: Any = None) -> str:
         return "ЧИСЛО"
 
 

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calc_engine import require_libreoffice  # noqa: E402
+from calc_engine import require_libreoffice
 
 
 @pytest.fixture(scope="session")

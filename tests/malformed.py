@@ -26,6 +26,7 @@ import openpyxl
 from books import MENTEE_ROWS, MENTOR_ROWS, PAIR_ROWS, minimal_sheets, write_book
 from msoffcrypto.format.ooxml import OOXMLFile
 
+
 @dataclass(frozen=True)
 class Case:
     path: Path

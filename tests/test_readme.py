@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def readme_commands() -> list[str]:
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```bash\n(.*?)```", text, re.S)
+    block = re.search(r"```bash\n(.*?)```", text, re.DOTALL)
     assert block, "README must start with a bash block of the two set-up commands"
     return [line for line in block[1].splitlines() if line and not line.startswith("#")]
 

@@ -24,7 +24,7 @@ COLUMNS = (
 CHART_COL = len(COLUMNS) + 1
 
 
-def _number(ws: Worksheet, row: int, col: int, value: float | int | None, fmt: object) -> None:
+def _number(ws: Worksheet, row: int, col: int, value: float | None, fmt: object) -> None:
     if value is None:
         ws.write_blank(row, col, None, fmt)
     else:

@@ -1,0 +1,1 @@
+"""The exact mentor–mentee assignment engine: scorer, solver, certificate (see ``solver``)."""
