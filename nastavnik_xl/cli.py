@@ -553,37 +553,20 @@ def pair(book: Path, objective: str, day: str | None, write: bool, accept: bool,
 
 def _accept_pairs(book: Any, decisions: dict[tuple[str, str], str], on: dt.date) -> tuple[int, list[Finding]]:
     from nastavnik_xl.actions.pairing.accept import accept
+    from nastavnik_xl.book.decisions import read_percents
     from nastavnik_xl.book.table_rows import append_rows
 
     if book.file_kind not in ("xlsx", "xlsm"):
         raise BookError(f"Пары вносятся только в книгу .xlsx или .xlsm, а «{book.path.name}» — {book.file_kind}. "
                         "Сохраните её как книгу Excel и повторите.", code="not-writable")
     table = book.tables["pairs"]
-    percents = _decided_percents(book.path)
+    percents = read_percents(book.path)
     result = accept(book, decisions, percents, on)
     if result.rows:
         rows = [{table.column_header(k): v for k, v in row.items() if table.has(k) or k in ("pair_id",)}
                 for row in result.rows]
         append_rows(book.path, table.sheet_name, rows)
     return len(result.rows), result.findings
-
-
-def _decided_percents(path: Path) -> dict[tuple[str, str], float]:
-    """The match percentage shown in «Подбор пар» for each proposal (a fraction, for «Оценка совпадения»)."""
-    from nastavnik_xl.book.reader import open_workbook
-
-    workbook, _ = open_workbook(path)
-    try:
-        if "Подбор пар" not in workbook.sheet_names:
-            return {}
-        rows = workbook.get_sheet_by_name("Подбор пар").to_python()
-    finally:
-        workbook.close()
-    out: dict[tuple[str, str], float] = {}
-    for cells in rows:
-        if len(cells) > 6 and isinstance(cells[6], float) and isinstance(cells[1], str) and isinstance(cells[3], str):
-            out[(cells[1].strip().casefold(), cells[3].strip().casefold())] = cells[6]
-    return out
 
 
 def _print_pairing(result: Any) -> None:

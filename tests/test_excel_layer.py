@@ -165,17 +165,19 @@ def test_every_button_answers(button: Any, school_data: dict[str, Any]) -> None:
         assert alerts(book) == [(dispatch.NOT_READY.format(caption=button.caption), "info")]
         assert actions(book) == actions(book, "alert")
         return
-    assert alerts(book) == []
+    expected = [("Пар, отмеченных «принять», нет.", "info")] if button.action == "accept" else []
+    assert alerts(book) == expected
     added = actions(book, "addSheet")
     assert len(added) == 1
     position, name = added[0]["args"]
-    assert name in ("Проверка", "Охват", "Персонифицированный учёт")
+    assert name in ("Проверка", "Охват", "Персонифицированный учёт", "Подбор пар")
     assert position == len(school_data["sheets"])  # after the last sheet
     assert written(book)[0][0]
     assert actions(book, "activateSheet")[0]["args"] == [position]
     select = actions(book, "rangeSelect")[0]
     assert (select["sheet_position"], select["start_row"], select["start_column"]) == (position, 0, 0)
-    assert [a["func"] for a in actions(book)][-2:] == ["freezePaneAtRange", "rangeSelect"]
+    tail = [a["func"] for a in actions(book) if a["func"] != "alert"][-2:]
+    assert tail == ["freezePaneAtRange", "rangeSelect"]
 
 
 def test_validate_writes_every_finding_with_a_link(school: Path, school_data: dict[str, Any]) -> None:
@@ -383,3 +385,28 @@ def test_a_saved_change_is_seen(saved_school: Path, tmp_path: Path) -> None:
     shutil.copy(tmp_path / "empty.xlsx", saved_school)
     os.utime(saved_school, ns=(time.time_ns(), time.time_ns() + 10**9))
     assert call("NAST_PARY", None, 2024) == 0 != before
+
+
+def test_pair_then_accept_through_the_buttons(school: Path, school_data: dict[str, Any]) -> None:
+    """«Подобрать пары» writes the proposals; the curator marks them; «Утвердить пары» writes them into «Пары»."""
+    from nastavnik_xl.actions.pairing.proposals import propose
+
+    result = propose(read_book(school), TODAY)
+    book = press_button(school_data, "pair")
+    values = written(book)
+    header = values[3]
+    assert header[1] == "ID наставляемого" and header[-1] == "Решение"
+    assert [r[1] for r in values[4:4 + len(result.proposals)]] == [p.mentee_id for p in result.proposals]
+    # the curator accepts the first proposal in the sheet the button wrote
+    data = copy.deepcopy(school_data)
+    marked = [list(r) for r in values]
+    marked[4][-1] = "принять"
+    data["sheets"].append({"name": "Подбор пар", "pictures": [], "tables": [], "values": marked})
+    pairs_sheet = next(s for s in data["sheets"] if s["name"] == "Пары")
+    last_row = max(i for i, r in enumerate(pairs_sheet["values"]) if any(v not in (None, "") for v in r[:5]))
+    book = press_button(data, "accept")
+    assert alerts(book)[0][0].startswith("В лист «Пары» добавлено пар: 1.")
+    writes = [a for a in actions(book, "setValues") if a["sheet_position"] == data["sheets"].index(pairs_sheet)]
+    assert writes and {a["start_row"] for a in writes} == {last_row + 1}
+    cells = {a["start_column"]: a["values"][0][0] for a in writes}
+    assert f"'{result.proposals[0].mentee_id}" in cells.values() and "'автоподбор" in cells.values()

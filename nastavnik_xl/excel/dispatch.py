@@ -37,7 +37,10 @@ from nastavnik_xl.actions.coverage_report import coverage_report
 from nastavnik_xl.actions.registry import Quarter, build_registry, check_quarter_in_book, parse_quarter
 from nastavnik_xl.actions.validate import validate_book
 from nastavnik_xl.book.model import Book
-from nastavnik_xl.book.output import check_sheet, coverage_sheet, registry_sheet
+from nastavnik_xl.actions.pairing.accept import accept
+from nastavnik_xl.actions.pairing.proposals import propose
+from nastavnik_xl.book.decisions import decisions_from_rows, percents_from_rows
+from nastavnik_xl.book.output import check_sheet, coverage_sheet, pairing_sheet, registry_sheet
 from nastavnik_xl.book.reader import _read_open_book, match_sheets
 from nastavnik_xl.excel.buttons import BUTTONS
 from nastavnik_xl.findings import BookError
@@ -99,11 +102,50 @@ def _registry(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output
     return Output(registry_sheet.SHEET_NAME, registry_sheet.registry_sheet(registry), message)
 
 
+def _decision_rows(xl_book: Any) -> list[list[Any]]:
+    names = [s.name for s in xl_book.sheets]
+    return sheet_rows(xl_book.sheets[pairing_sheet.SHEET_NAME]) if pairing_sheet.SHEET_NAME in names else []
+
+
+def _proposals(book: Book, today: dt.date, decisions: Mapping[tuple[str, str], str], message: str = "") -> Output:
+    rejected = [k for k, v in decisions.items() if v == pairing_sheet.REJECT]
+    result = propose(book, today, "participation", rejected)
+    return Output(pairing_sheet.SHEET_NAME, pairing_sheet.pairing_sheet(result, decisions), message)
+
+
+def _pair(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output:
+    return _proposals(book, today, decisions_from_rows(_decision_rows(xl_book)))
+
+
+def _accept(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output:
+    """«Утвердить пары»: the proposals marked «принять» go into «Пары»; the proposals are made anew."""
+    rows = _decision_rows(xl_book)
+    decisions = decisions_from_rows(rows)
+    result = accept(book, decisions, percents_from_rows(rows), today)
+    table = book.tables["pairs"]
+    if result.rows:
+        sheet = xl_book.sheets[table.sheet_name]
+        first = max([r["_row"] for r in table.rows], default=table.header_row) + 1
+        columns = {h.field: h.column for h in table.headers}
+        for n, row in enumerate(result.rows):
+            for field_name, value in row.items():
+                if field_name in columns and value is not None:
+                    cell = f"'{value}" if isinstance(value, str) else value
+                    sheet.range((first + n, columns[field_name])).value = cell
+    message = f"В лист «Пары» добавлено пар: {len(result.rows)}." if result.rows else "Пар, отмеченных «принять», нет."
+    if result.findings:
+        message += "\nНе добавлены:\n" + "\n".join(f"• {f.message}" for f in result.findings[:10])
+    if result.rows:
+        book = read_xlwings_book(xl_book)
+    kept = {k: v for k, v in decisions.items() if v == pairing_sheet.REJECT}
+    return _proposals(book, today, kept, message)
+
+
 # One line per action key of the buttons. None: the action is not in the package yet.
 ACTIONS: dict[str, Runner | None] = {
     "validate": _validate,
-    "pair": None,
-    "accept": None,
+    "pair": _pair,
+    "accept": _accept,
     "coverage": _coverage,
     "monitor": None,
     "registry": _registry,
@@ -221,7 +263,9 @@ class RecordingWorkbook:
 
 _PAGE_SETUP = ("set_landscape", "set_portrait", "set_paper", "fit_to_pages", "repeat_rows", "repeat_columns",
                "set_margins", "set_footer", "set_header", "print_area", "hide_gridlines", "center_horizontally",
-               "set_print_scale", "autofilter", "set_default_row", "activate", "select", "set_first_sheet")
+               "set_print_scale", "autofilter", "set_default_row", "activate", "select", "set_first_sheet",
+               # a dropdown xlwings cannot add on every engine: the «Решение» column is typed instead
+               "data_validation")
 
 
 class RecordingSheet:

@@ -41,13 +41,16 @@ def pairing_sheet(result: PairingResult, decisions: Mapping[tuple[str, str], str
         ws.merge_range(1, 0, 1, len(COLUMNS) - 1, _note(result), wrap)
         ws.set_row(1, 42)
         header_row(ws, fm, HEADER_AT, COLUMNS)
+        bands = [(limit, wb.add_format({"font_name": "Arial", "font_size": 10, "valign": "top", "num_format": "0%",
+                                        "bg_color": colour, "border": 1, "border_color": "#BFBFBF"}))
+                 for limit, colour in BANDS]
         row = HEADER_AT + 1
         for n, p in enumerate(result.proposals, start=1):
             values = (p.mentee_id, p.mentee_name, p.mentor_id, p.mentor_name, p.form)
             ws.write_number(row, 0, n, fm.center)
             for c, v in enumerate(values, start=1):
                 write_text(ws, row, c, v, fm.text)
-            ws.write_number(row, 6, p.percent / 100, fm.percent)
+            ws.write_number(row, 6, p.percent / 100, _band(p.percent, bands))
             ws.write_number(row, 7, p.score, fm.number)
             write_text(ws, row, 8, "; ".join(f"{r.text} (+{r.points})" for r in p.reasons) or "—", fm.text)
             write_text(ws, row, 9, p.not_chosen, fm.text)
@@ -56,10 +59,6 @@ def pairing_sheet(result: PairingResult, decisions: Mapping[tuple[str, str], str
             row += 1
         last = max(row - 1, HEADER_AT + 1)
         if result.proposals:
-            ws.conditional_format(HEADER_AT + 1, 6, last, 6, {"type": "3_color_scale", "min_color": "#F8696B",
-                                                              "mid_color": "#FFEB84", "max_color": "#63BE7B",
-                                                              "min_type": "num", "min_value": 0, "mid_type": "num",
-                                                              "mid_value": 0.4, "max_type": "num", "max_value": 0.8})
             ws.data_validation(HEADER_AT + 1, DECISION_COL, last, DECISION_COL, {
                 "validate": "list", "source": list(DECISIONS), "input_title": "Решение куратора",
                 "input_message": "«принять» — пара войдёт в лист «Пары» командой «Утвердить пары»; "
@@ -75,6 +74,14 @@ def pairing_sheet(result: PairingResult, decisions: Mapping[tuple[str, str], str
         landscape(ws, HEADER_AT)
 
     return build
+
+
+# The match colour: red below 30 %, amber below 60 %, green from 60 % (fixed fills, so every route shows them).
+BANDS = ((30, "#F8CBAD"), (60, "#FFE699"), (101, "#C6EFCE"))
+
+
+def _band(percent: int, bands: list[tuple[int, object]]) -> object:
+    return next(fmt for limit, fmt in bands if percent < limit)
 
 
 def _note(result: PairingResult) -> str:
