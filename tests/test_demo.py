@@ -17,6 +17,7 @@ import pytest
 from faker import Faker
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from nastavnik_xl.actions.coverage import coverage
 from nastavnik_xl.actions.demo import (
@@ -29,6 +30,8 @@ from nastavnik_xl.actions.demo import (
     region_plan,
     school_content,
 )
+from nastavnik_xl.actions.template import finish_content
+from nastavnik_xl.book.builder import BookContent, BookWorkbook, build_book
 from nastavnik_xl.book.model import Book
 from nastavnik_xl.book.reader import read_book
 from nastavnik_xl.dates import academic_year_start
@@ -279,3 +282,45 @@ def test_text_that_looks_like_a_formula_stays_text(spoiled: DemoRegion) -> None:
         node = xml.find(f".//m:c[@r='{ref}']", NS)
         assert node is not None and node.find("m:f", NS) is None, ref
         assert node.get("t") in ("s", "inlineStr"), ref
+
+
+# --- building fast: formulas prepared once, books on every core -------------------------------------------
+
+
+def test_books_built_in_worker_processes_equal_books_built_here(tmp_path: Path) -> None:
+    """Whatever process builds a book and in whatever order, its bytes are the same."""
+    serial = generate_region(tmp_path / "serial", schools=3, seed=4, today=TODAY, workers=1)
+    parallel = generate_region(tmp_path / "parallel", schools=3, seed=4, today=TODAY, workers=2)
+    assert files_of(tmp_path / "serial") == files_of(tmp_path / "parallel")
+    assert serial.mistakes == parallel.mistakes
+
+
+@pytest.fixture(scope="module")
+def school_book_content() -> BookContent:
+    return finish_content(school_content(region_plan(1, 8).schools[0], Faker("ru_RU"), TODAY))
+
+
+def test_formulas_prepared_once_write_the_same_bytes(tmp_path: Path, school_book_content: BookContent,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-worksheet formula cache changes no byte: the stock XlsxWriter worksheet writes the same file."""
+    ours = build_book(tmp_path / "ours.xlsx", school_book_content).read_bytes()
+    monkeypatch.setattr(BookWorkbook, "worksheet_class", Worksheet)
+    stock = build_book(tmp_path / "stock.xlsx", school_book_content).read_bytes()
+    assert ours == stock
+
+
+def test_each_formula_is_prepared_once_not_once_a_row(tmp_path: Path, school_book_content: BookContent,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """XlsxWriter's regex rewriting of formulas (``_prepare_formula``) runs per distinct formula, not per cell."""
+    calls = Counter[str]()
+    stock = Worksheet._prepare_formula
+
+    def counting(self: Worksheet, formula: str, expand_future_functions: bool = False) -> str:
+        calls[formula] += 1
+        return stock(self, formula, expand_future_functions)
+
+    monkeypatch.setattr(Worksheet, "_prepare_formula", counting)
+    build_book(tmp_path / "book.xlsx", school_book_content)
+    computed_cells = sum(len(school_book_content.rows[k]) for k in ("mentees", "pairs"))
+    assert computed_cells > 500
+    assert max(calls.values()) <= 2  # once as the table's column formula, once as typed («=…»)

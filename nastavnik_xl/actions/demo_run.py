@@ -1,4 +1,8 @@
-"""`nastavnik demo`: write the demo municipality, then run every action that exists over it."""
+"""`nastavnik demo`: write the demo municipality, then run every action that exists over it.
+
+Both steps use every core: books are built and then read back in worker processes (see
+``demo.manifest.in_processes``); the files and the summary are the same as from one process.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pydantic import BaseModel
 
 from nastavnik_xl.actions.coverage import book_targets, coverage
 from nastavnik_xl.actions.demo import DEFAULT_MISTAKE_RATE, generate_region
+from nastavnik_xl.actions.demo.manifest import in_processes
 from nastavnik_xl.actions.template import new_book
 from nastavnik_xl.book.reader import read_book
 
@@ -65,17 +70,18 @@ def summarise_book(path: Path) -> DemoBook:
 
 
 def run_demo(directory: Path, schools: int = 12, seed: int = 1, mistake_rate: float | None = None,
-             today: dt.date | None = None, progress: Progress | None = None) -> DemoRun:
+             today: dt.date | None = None, progress: Progress | None = None, workers: int | None = None) -> DemoRun:
+    """Generate the region (``workers`` processes; default one per core), the empty template, and read every book."""
     today = today or dt.date.today()
     region = generate_region(directory, schools=schools, seed=seed,
                              mistake_rate=DEFAULT_MISTAKE_RATE if mistake_rate is None else mistake_rate,
-                             today=today)
+                             today=today, workers=workers)
     template = new_book(directory / "шаблон-книги-куратора.xlsx", today=today)
     books = []
-    for i, path in enumerate(region.books, start=1):
+    for i, (path, book) in enumerate(zip(region.books, in_processes(summarise_book, region.books, workers)), start=1):
         if progress:
             progress(i, len(region.books), path.name)
-        books.append(summarise_book(path))
+        books.append(book)
     return DemoRun(directory=str(directory), municipality=region.municipality, seed=seed,
                    manifest=str(region.manifest), planted=len(region.mistakes), template=str(template),
                    books=books)

@@ -9,6 +9,7 @@ so a value starting with ``=``, ``+``, ``-`` or ``@`` never becomes a formula.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -46,6 +46,7 @@ from nastavnik_xl.schema import (
 
 TABLE_SHEETS: tuple[Sheet, ...] = (ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS)
 CARD_FIRST_ROW = 3  # Excel row of the first card label on «Организация»
+CARD_LABEL_WIDTH = 30
 HEADER_COLOR = "#1F4E78"
 ACCENT = "#DDEBF7"
 TABLE_STYLE = "Table Style Medium 2"
@@ -64,6 +65,37 @@ class BookContent:
     spare_rows: int = 200  # empty table rows ready for typing (LibreOffice does not grow tables)
 
 
+class PreparedFormulaWorksheet(Worksheet):
+    """A worksheet that rewrites each distinct formula once, not once per cell.
+
+    XlsxWriter stores every formula through ``_prepare_formula``: ~30 regex passes for the dynamic-array
+    functions, ~200 more when future functions are expanded (table column formulas always are). Our
+    computed columns put one long formula on every table row — twice, as the table's column formula and
+    as the cell with its cached value — and that rewriting was ¾ of `nastavnik demo` (71 s of 12 books
+    in one process, 19 s without it). The result
+    depends only on the text and the two flags, so caching it changes no byte of the file (a test builds
+    the same book with the stock worksheet and compares). If XlsxWriter renames the method, the cache is
+    simply bypassed: slower, never wrong.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[tuple[str, bool, bool], str] = {}
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        key = (formula, expand_future_functions, self.use_future_functions)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = self._prepared[key] = super()._prepare_formula(formula, expand_future_functions)
+        return prepared
+
+
+class BookWorkbook(Workbook):
+    """The workbook we write: XlsxWriter's, with :class:`PreparedFormulaWorksheet` sheets."""
+
+    worksheet_class = PreparedFormulaWorksheet
+
+
 def contingent_header_row() -> int:
     return CARD_FIRST_ROW + len(ORGANISATION.card) + 2
 
@@ -75,15 +107,21 @@ def card_cell(field_name: str) -> str:
 
 
 class _Formats:
+    """Cell formats. Data cells wrap (a long value grows its row instead of being cut or running into the
+    next cell); numbers are centred, so a number never touches the text of its neighbour."""
+
     def __init__(self, wb: Workbook) -> None:
         base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
-        self.text = wb.add_format({**base, "text_wrap": True})
+        wrap = {**base, "text_wrap": True}
+        centred = {**wrap, "align": "center"}
+        self.text = wb.add_format(wrap)
         self.plain = wb.add_format(base)
-        self.date = wb.add_format({**base, "num_format": "dd.mm.yyyy", "align": "left"})
-        self.int = wb.add_format({**base, "num_format": "0"})
-        self.number = wb.add_format({**base, "num_format": "General"})
-        self.percent = wb.add_format({**base, "num_format": "0.0%"})
-        self.points = wb.add_format({**base, "num_format": "+0.0;-0.0;0.0"})
+        self.centred = wb.add_format(centred)
+        self.date = wb.add_format({**wrap, "num_format": "dd.mm.yyyy", "align": "left"})
+        self.int = wb.add_format({**centred, "num_format": "0"})
+        self.number = wb.add_format({**centred, "num_format": "General"})
+        self.percent = wb.add_format({**centred, "num_format": "0.0%"})
+        self.points = wb.add_format({**centred, "num_format": "+0.0;-0.0;0.0"})
         self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "white",
                                      "bg_color": HEADER_COLOR, "valign": "vcenter", "border": 1})
         self.title = wb.add_format({"font_name": "Arial", "font_size": 16, "bold": True, "font_color": HEADER_COLOR})
@@ -99,7 +137,7 @@ class _Formats:
         self.section = wb.add_format({"font_name": "Arial", "font_size": 12, "bold": True,
                                       "font_color": HEADER_COLOR, "bottom": 2})
         self.note = wb.add_format({"font_name": "Arial", "font_size": 10, "text_wrap": True, "valign": "top"})
-        self.computed = wb.add_format({**base, "font_color": "#595959", "bg_color": "#F2F2F2"})
+        self.computed = wb.add_format({**wrap, "font_color": "#595959", "bg_color": "#F2F2F2"})
         self.computed_header = wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "white",
                                               "bg_color": "#7F7F7F", "valign": "vcenter", "border": 1})
         self.alarm = wb.add_format({"font_color": "#C00000", "bg_color": "#FDE9E7"})
@@ -110,7 +148,8 @@ class _Formats:
             ColType.INT: self.int,
             ColType.NUMBER: self.number,
             ColType.PERCENT: self.percent,
-        }.get(col.type, self.text if col.width >= 24 else self.plain)
+            ColType.YESNO: self.centred,
+        }.get(col.type, self.text)
 
 
 def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any, column: Column | None = None) -> None:
@@ -129,6 +168,66 @@ def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any, column:
         ws.write_string(row, col, "; ".join(str(v) for v in value), fmt)
     else:
         ws.write_string(row, col, str(value), fmt)
+
+
+# --- layout: how wide text is ------------------------------------------------------------------------
+
+_NARROW = frozenset(" .,;:!'\"()[]/\\|-ilj")
+_WIDE = frozenset("жмфшщъыюmw")
+_SPECIAL = {"№": 2.1, "%": 1.7, "—": 2.0, "@": 2.0}
+HEADER_LINE_PT = 13.0  # one line of a bold Arial 10 header, in points
+
+
+def char_width(ch: str, bold: bool = False) -> float:
+    """One character of Arial 10 (LibreOffice: Liberation Sans, same metrics), in column-width units.
+
+    A unit is the width of «0» in the book's default font (7 px); the figures are the font's advance
+    widths rounded up by class: Cyrillic lower case 1.0 (bold 1.1), its wide letters (ж м ф ш щ ъ ы ю)
+    1.45 (1.6), capitals 1.4 (1.45), digits 1.06, spaces and punctuation 0.6.
+    """
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    if ch.isdigit():
+        return 1.06
+    if ch in _NARROW:
+        return 0.65 if bold else 0.6
+    if ch in _WIDE:
+        return 1.6 if bold else 1.45
+    if ch.isupper():
+        return 1.45 if bold else 1.4
+    return 1.1 if bold else 1.0
+
+
+def text_width(text: str, bold: bool = False) -> float:
+    """Estimated width of ``text`` in Arial 10, in column-width units (see :func:`char_width`)."""
+    return sum(char_width(ch, bold) for ch in text)
+
+
+CELL_PADDING = 1.0  # a unit for the cell's margins and the estimate's error
+
+
+def fits(text: str, width: float, bold: bool = False) -> bool:
+    return text_width(text, bold) + CELL_PADDING <= width
+
+
+def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
+    """Lines ``text`` takes in a wrapping cell ``width`` wide (breaks between words only)."""
+    lines, current = 1, 0.0
+    space = char_width(" ", bold)
+    room = width - CELL_PADDING
+    for word in text.split():
+        w = text_width(word, bold)
+        if current and current + space + w > room:
+            lines, current = lines + 1, w
+        else:
+            current = current + space + w if current else w
+    return lines
+
+
+def header_height(columns: Sequence[Column]) -> float:
+    """Height (points) of a table's header row: its longest wrapped header, at least two lines."""
+    lines = max((wrapped_lines(c.header, c.width, bold=True) for c in columns if not c.hidden), default=1)
+    return max(2, lines) * HEADER_LINE_PT + 4
 
 
 # --- sheets -------------------------------------------------------------------------------------
@@ -185,16 +284,29 @@ def _table_sheet(wb: Workbook, fm: _Formats, spec: Sheet, rows: Sequence[Mapping
     _write_table(ws, fm, spec, rows, spare, list_names, header_row, first_col=0)
     ws.freeze_panes(header_row + 1, 1 if spec.id_field else 0)
     _print_setup(ws, header_row)
+    if any(c.computed for c in spec.columns):
+        _print_area_over_data(ws, spec, header_row, len(rows))
+
+
+def _print_area_over_data(ws: Worksheet, spec: Sheet, header_row: int, data_rows: int) -> None:
+    """Print the header and the data rows, not the spare rows below them.
+
+    The spare rows of a sheet with computed columns hold formulas (LibreOffice does not fill a table's
+    column formula into new rows), and a cell with a formula counts as used, so without a print area
+    every spare row would be printed as a blank line. An empty table prints its header only.
+    """
+    visible = [i for i, c in enumerate(spec.columns) if not c.hidden]
+    ws.print_area(header_row, 0, header_row + data_rows, visible[-1])
 
 
 def _write_table(ws: Worksheet, fm: _Formats, spec: Sheet, rows: Sequence[Mapping[str, Any]], spare: int,
                  list_names: dict[str, str], header_row: int, first_col: int) -> tuple[int, int]:
     cols = spec.columns
     last_row = header_row + max(len(rows) + spare, 1)
+    typed = [(first_col + c, col.field, fm.for_column(col)) for c, col in enumerate(cols) if not col.computed]
     for r, row in enumerate(rows, start=header_row + 1):
-        for c, col in enumerate(cols):
-            if not col.computed:
-                write_value(ws, r, first_col + c, row.get(col.field), fm.for_column(col), col)
+        for c, field_name, fmt in typed:
+            write_value(ws, r, c, row.get(field_name), fmt)
     ws.add_table(header_row, first_col, last_row, first_col + len(cols) - 1, {
         "name": spec.table,
         "style": TABLE_STYLE,
@@ -207,7 +319,7 @@ def _write_table(ws: Worksheet, fm: _Formats, spec: Sheet, rows: Sequence[Mappin
                 i = r - header_row - 1
                 cached = rows[i].get(col.field) if i < len(rows) else ""
                 ws.write_formula(r, first_col + c, formula, fm.computed, "" if cached is None else cached)
-    ws.set_row(header_row, 56)
+    ws.set_row(header_row, header_height(cols))
     for c, col in enumerate(cols):
         ws.set_column(first_col + c, first_col + c, col.width, None, {"hidden": col.hidden})
         if col.computed:
@@ -251,8 +363,7 @@ def _organisation_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_n
     head = contingent_header_row() - 1
     ws.write_string(head - 1, 0, "Контингент по годам (для расчёта охвата)", fm.section)
     _write_table(ws, fm, ORGANISATION, content.contingent, 0, list_names, head, first_col=0)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, last_col, 17)
+    ws.set_column(0, 0, CARD_LABEL_WIDTH)  # the card's labels; the contingent's «Год» below them
     _print_setup(ws, None, landscape=False)
 
 
@@ -266,7 +377,7 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
         group = next(g for g in coverage_groups() if g.title == row["group"])
         cell = {f: xl_rowcol_to_cell(r, fields.index(f)) for f in fields}
         ws.write_number(r, 0, row["year"], fm.int)
-        ws.write_string(r, 1, row["group"], fm.plain)
+        ws.write_string(r, 1, row["group"], fm.text)
         write_value(ws, r, 2, row.get("target_pct"), fm.percent)
         year_cell = xl_rowcol_to_cell(r, 0, col_abs=True)
         ws.write_formula(r, 3, "=" + formulas.denominator(group, year_cell), fm.int, _cached(row.get("denominator")))
@@ -280,7 +391,7 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
         "name": TARGETS.table, "style": TABLE_STYLE,
         "columns": [{"header": c.header, "header_format": fm.header, "format": fm.for_column(c)} for c in cols],
     })
-    ws.set_row(header, 32)
+    ws.set_row(header, header_height(cols))
     for c, col in enumerate(cols):
         ws.set_column(c, c, col.width)
     _validation(ws, header + 1, header + n, 2, TARGETS.column("target_pct"), list_names)
@@ -288,12 +399,12 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
     ws.set_column(note_col, note_col, 60)
     notes = [
         "Как считается охват",
-        "Охвачено — число людей (не пар) из базы наставляемых, у которых в этом году была "
-        "действующая пара: дата начала не позже 31 декабря и нет даты окончания или она не раньше 1 января.",
-        "Контингент берётся с листа «Организация» (для обучающихся — 10–19 лет, если не заполнено — всего). "
-        "Годы после отчётного года не считаются: открытая пара ничего не говорит о будущем.",
-        "Цели на 2020–2024 годы — из типовой программы (обучающиеся: 10, 20, 30, 50, 70 %). "
-        "Цели на 2025–2030 годы задаёт регион или школа: впишите их в столбец «Цель, %».",
+        ("Охвачено — число людей (не пар) из базы наставляемых, у которых в этом году была "
+         "действующая пара: дата начала не позже 31 декабря и нет даты окончания или она не раньше 1 января."),
+        ("Контингент берётся с листа «Организация» (для обучающихся — 10–19 лет, если не заполнено — всего). "
+         "Годы после отчётного года не считаются: открытая пара ничего не говорит о будущем."),
+        ("Цели на 2020–2024 годы — из типовой программы (обучающиеся: 10, 20, 30, 50, 70 %). "
+         "Цели на 2025–2030 годы задаёт регион или школа: впишите их в столбец «Цель, %»."),
         "Столбцы с формулами не редактируйте: они пересчитываются сами.",
     ]
     ws.write_string(2, note_col, notes[0], fm.section)  # below the header row: not a column header
@@ -314,19 +425,31 @@ def _lookups_sheet(wb: Workbook, fm: _Formats) -> dict[str, str]:
     ws = wb.add_worksheet(LOOKUPS_NAME)
     names: dict[str, str] = {}
     visible = [lk for lk in lookups().values() if not lk.internal]
+    widths = [lookup_width(lk.title, lk.values) for lk in visible]
     for c, lk in enumerate(visible):
         ws.write_string(0, c, lk.title, fm.header)
         for r, value in enumerate(lk.values, start=1):
-            ws.write_string(r, c, value, fm.plain)
-        ws.set_column(c, c, min(max(14, max(len(v) for v in lk.values) * 0.9), 48))
+            ws.write_string(r, c, value, fm.text)
+        ws.set_column(c, c, widths[c])
         name = f"lst_{lk.key}"
         col = xl_col_to_name(c)
         wb.define_name(name, f"='{LOOKUPS_NAME}'!${col}$2:${col}${len(lk.values) + 1}")
         names[lk.key] = name
-    ws.set_row(0, 42)
+    lines = max(wrapped_lines(lk.title, w, bold=True) for lk, w in zip(visible, widths, strict=True))
+    ws.set_row(0, max(2, lines) * HEADER_LINE_PT + 4)
     ws.freeze_panes(1, 0)
     _print_setup(ws, 0)
     return names
+
+
+LOOKUP_MAX_WIDTH = 50
+
+
+def lookup_width(title: str, values: Sequence[str]) -> int:
+    """A «Справочники» column: each value on one line if it can be, each title word unbroken."""
+    longest = max(text_width(v) for v in values) + CELL_PADDING
+    title_word = max(text_width(w, bold=True) for w in title.split()) + CELL_PADDING
+    return math.ceil(max(12, title_word, min(longest, LOOKUP_MAX_WIDTH)))
 
 
 PANEL_FIGURES: tuple[tuple[str, str, str], ...] = (
@@ -351,11 +474,15 @@ INSTRUCTIONS: tuple[str, ...] = (
 )
 
 
+PANEL_FIGURE_WIDTH = 24  # «нет контингента» in bold 14 pt (≈ 149 px; a unit is 7 px)
+
+
 def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent) -> None:
     ws = wb.add_worksheet(PANEL_NAME)
     ws.set_column(0, 0, 2)
     ws.set_column(1, 1, 38)
-    ws.set_column(2, 4, 16)
+    ws.set_column(2, 2, PANEL_FIGURE_WIDTH)  # figures, and the coverage «Факт» (may say «нет контингента»)
+    ws.set_column(3, 4, 16)
     ws.set_column(5, 5, 2)
     ws.set_column(6, 6, 100)
     ws.write_string(0, 1, "Наставничество: книга куратора", fm.title)
@@ -419,8 +546,8 @@ def build_book(path: Path, content: BookContent) -> Path:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False})
+        wb = BookWorkbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                     "strings_to_urls": False})
         wb.set_properties({"title": "Наставничество: книга куратора", "created": FIXED_TIME,
                            "author": "nastavnik-xl", "comments": "Целевая модель наставничества"})
         wb.set_calc_mode("auto")

@@ -1,13 +1,23 @@
-"""The whole region: each book drawn, spoiled and written, its summary, and ``manifest.json`` beside the books."""
+"""The whole region: each book drawn, spoiled and written, its summary, and ``manifest.json`` beside the books.
+
+Books are independent (each school has its own random stream and re-seeds Faker), so they are built in
+worker processes, one per core; the results come back in the plan's order, and a book's bytes do not
+depend on which process built it or when.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import os
 import random
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from faker import Faker
 
@@ -21,6 +31,37 @@ from nastavnik_xl.schema import coverage_groups, sheet
 
 DEFAULT_MISTAKE_RATE = 0.025
 MANIFEST_NAME = "manifest.json"
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def worker_count(tasks: int, workers: int | None = None) -> int:
+    """Processes to use: ``workers`` if given, else one per core this process may run on; at most ``tasks``."""
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(workers, tasks))
+
+
+def in_processes(func: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> Iterator[R]:
+    """``func(x)`` for each of ``items``, spread over worker processes; yielded in the order of ``items``.
+
+    One worker (or one item) runs in this process. Workers start from a fresh interpreter (forkserver where
+    the system has it, else spawn), never by forking this one: a forked copy of a process with threads (the
+    CLI's progress bar) can hang on a lock held at the moment of the fork. So ``func`` must be importable,
+    and a script calling this needs the usual ``if __name__ == "__main__":`` guard, as on Windows.
+    """
+    count = worker_count(len(items), workers)
+    if count == 1:
+        yield from map(func, items)
+        return
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([func.__module__])  # imported once, not once a worker
+    else:
+        context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        yield from pool.map(func, items)
 
 
 @dataclass
@@ -70,6 +111,16 @@ def school_book(profile: SchoolProfile, fake: Faker, today: dt.date, mistake_rat
     return path, mistakes, summary
 
 
+@cache
+def _faker() -> Faker:
+    return Faker("ru_RU")  # one a process; every school re-seeds it before drawing
+
+
+def _school_job(job: tuple[SchoolProfile, dt.date, float, Path]) -> tuple[Path, list[Mistake], SchoolSummary]:
+    profile, today, mistake_rate, out_dir = job
+    return school_book(profile, _faker(), today, mistake_rate, out_dir)
+
+
 def manifest_data(plan: RegionPlan, today: dt.date, mistake_rate: float, schools: list[SchoolSummary],
                   mistakes: list[Mistake]) -> dict[str, Any]:
     return {
@@ -82,18 +133,21 @@ def manifest_data(plan: RegionPlan, today: dt.date, mistake_rate: float, schools
 
 
 def generate_region(out_dir: Path, schools: int = 12, seed: int = 1, mistake_rate: float = DEFAULT_MISTAKE_RATE,
-                    today: dt.date | None = None) -> DemoRegion:
-    """Write a municipality's books and ``manifest.json`` into ``out_dir``; deterministic for the arguments."""
+                    today: dt.date | None = None, workers: int | None = None) -> DemoRegion:
+    """Write a municipality's books and ``manifest.json`` into ``out_dir``; deterministic for the arguments.
+
+    ``workers``: processes building books (default: one per core; 1 builds them here). The files are the
+    same whatever it is.
+    """
     today = today or dt.date.today()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = region_plan(schools, seed)
-    fake = Faker("ru_RU")
+    jobs = [(profile, today, mistake_rate, out_dir) for profile in plan.schools]
     books: list[Path] = []
     mistakes: list[Mistake] = []
     summaries: list[SchoolSummary] = []
-    for profile in plan.schools:
-        path, planted, summary = school_book(profile, fake, today, mistake_rate, out_dir)
+    for path, planted, summary in in_processes(_school_job, jobs, workers):
         books.append(path)
         mistakes.extend(planted)
         summaries.append(summary)

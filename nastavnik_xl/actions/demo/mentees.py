@@ -8,8 +8,8 @@ from typing import Any
 from nastavnik_xl.actions.demo.common import day_between, days, pick
 from nastavnik_xl.actions.demo.forms import (
     MENTEE_GRADES,
-    PUPIL,
     PEER,
+    PUPIL,
     STUDENT,
     STUDENT_CATEGORIES,
     TEACHER,
