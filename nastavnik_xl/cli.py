@@ -123,11 +123,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--force", is_flag=True, help="Перезаписать существующий файл.")
 @guarded
 def new(path: Path, org_name: str, year: int | None, force: bool) -> None:
-    """Создать пустую книгу куратора КНИГА (.xlsx)."""
+    """Создать пустую книгу куратора КНИГА: .xlsx — без макросов, .xlsm — с кнопками действий."""
     from nastavnik_xl.actions.template import new_book
 
-    if path.suffix.lower() != ".xlsx":
-        raise BookError(f"Имя книги должно оканчиваться на .xlsx: {path}", code="usage")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise BookError(f"Имя книги должно оканчиваться на .xlsx (книга без макросов) или .xlsm (с кнопками): {path}",
+                        code="usage")
     if not path.parent.is_dir():
         raise BookError(f"Папки «{path.parent}» нет. Создайте её или укажите другую папку для книги.",
                         code="no-folder")

@@ -64,7 +64,7 @@ def test_demo_replaces_its_own_folder_but_not_a_foreign_one(tmp_path: Path) -> N
     assert first.returncode == 0, first.stderr
     second = run("demo", folder, "--schools", "1", "--format", "json")
     assert second.returncode == 0, second.stderr
-    assert len(list(folder.glob("school-*.xlsx"))) == 1  # the old second school is gone
+    assert len(list(folder.glob("school-*.xlsm"))) == 1  # the old second school is gone
     (folder / "мой отчёт.xlsx").write_bytes(b"data")
     third = run("demo", folder, "--schools", "1")
     assert third.returncode == 2 and "не пуста" in third.stderr

@@ -142,7 +142,7 @@ def test_every_book_reads_back_with_the_generated_row_counts(spoiled: DemoRegion
 
 def test_file_names_are_safe_everywhere(spoiled: DemoRegion) -> None:
     for path in spoiled.books:
-        assert re.fullmatch(r"school-\d\d-[a-z0-9-]+\.xlsx", path.name), path.name
+        assert re.fullmatch(r"school-\d\d-[a-z0-9-]+\.xlsm", path.name), path.name
 
 
 def test_clean_books_have_no_typing_findings(clean_books: list[Book]) -> None:

@@ -98,8 +98,10 @@ def new_book(path: Path, org_name: str = "", year: int | None = None, today: dt.
     return build_book(path, finish_content(content))
 
 
-# The book users download from the repository (workbook/), rebuilt by `python -m nastavnik_xl.actions.template`.
+# The books users download from the repository (workbook/), rebuilt by `python -m nastavnik_xl.actions.template`:
+# the plain book (formulas and dropdowns work anywhere) and the one with buttons (macros, Excel + xlwings).
 SHIPPED_BOOK = "nastavnik-kurator.xlsx"
+SHIPPED_MACRO_BOOK = "Наставничество.xlsm"
 SHIPPED_DATE = dt.date(2026, 9, 1)  # the academic year its roadmap is dated for
 
 
@@ -107,7 +109,12 @@ def build_shipped_book(folder: Path) -> Path:
     return new_book(folder / SHIPPED_BOOK, today=SHIPPED_DATE)
 
 
+def build_shipped_macro_book(folder: Path) -> Path:
+    return new_book(folder / SHIPPED_MACRO_BOOK, today=SHIPPED_DATE)
+
+
 if __name__ == "__main__":
     from nastavnik_xl.resources import data_dir
 
     print(build_shipped_book(data_dir("workbook")))
+    print(build_shipped_macro_book(data_dir("workbook")))

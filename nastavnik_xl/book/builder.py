@@ -470,14 +470,15 @@ INSTRUCTIONS: tuple[str, ...] = (
     "5. Значения выбирайте из выпадающих списков; списки — на листе «Справочники».",
     "6. Даты вводите как ДД.ММ.ГГГГ: дату, введённую текстом, формулы не учтут (см. счётчик слева).",
     "7. Охват по годам и отклонение от целей — на листе «Целевые показатели»; цели после 2024 года задайте сами.",
-    "8. Проверка, подбор пар и отчёты для МНЦ: команда «nastavnik» (см. README) или кнопки книги с макросами.",
+    "8. Проверка, охват, подбор пар и персучёт для муниципалитета: кнопки ниже (книга .xlsm с макросами и Python) "
+    "или команды nastavnik validate, coverage, pair, registry.",
 )
 
 
 PANEL_FIGURE_WIDTH = 24  # «нет контингента» in bold 14 pt (≈ 149 px; a unit is 7 px)
 
 
-def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent) -> None:
+def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent, buttons: bool = False) -> None:
     ws = wb.add_worksheet(PANEL_NAME)
     ws.set_column(0, 0, 2)
     ws.set_column(1, 1, 38)
@@ -528,6 +529,12 @@ def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent) -> None:
     ws.write_string(0, 6, "Как работать с книгой", fm.section)
     for i, text in enumerate(INSTRUCTIONS, start=1):
         ws.write_string(i + 1, 6, text, fm.note)
+    if buttons:
+        from nastavnik_xl.excel.buttons import add_buttons  # the buttons' list; no xlwings is imported
+
+        first = len(INSTRUCTIONS) + 3
+        ws.write_string(first, 6, "Действия (нужны Excel, Python и надстройка xlwings; см. README)", fm.section)
+        add_buttons(ws, first + 2, 6)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
@@ -538,11 +545,37 @@ def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent) -> None:
 # --- the whole book --------------------------------------------------------------------------------
 
 
+XLWINGS_CONF = "xlwings.conf"
+XLWINGS_SETTINGS: tuple[tuple[str, str, str], ...] = (
+    ("INTERPRETER_WIN", "", "Путь к python.exe, если Python не найден сам (например, C:\\Python311\\python.exe)"),
+    ("INTERPRETER_MAC", "", "Путь к python на macOS (например, /usr/local/bin/python3)"),
+    ("PYTHONPATH", "", "Папка с пакетом nastavnik_xl, если он не установлен через pip"),
+    ("UDF MODULES", "nastavnik_xl.excel.udfs", "Модуль функций листа (НЕ менять)"),
+)
+
+
+def _xlwings_conf_sheet(wb: Workbook, fm: _Formats) -> None:
+    """The settings xlwings reads from the book: what a school may need to set, explained."""
+    ws = wb.add_worksheet(XLWINGS_CONF)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 2, 70)
+    for r, (key, value, note) in enumerate(XLWINGS_SETTINGS):
+        ws.write_string(r, 0, key, fm.label)
+        if value:
+            ws.write_string(r, 1, value, fm.text)
+        ws.write_string(r, 2, note, fm.note)
+
+
 def build_book(path: Path, content: BookContent) -> Path:
-    """Write the book atomically (temp file + rename); return its path."""
+    """Write the book atomically (temp file + rename); return its path.
+
+    An .xlsm gets the buttons on «Панель», the VBA project built from macros/ and the «xlwings.conf» sheet.
+    """
     path = Path(path)
+    macros = path.suffix.lower() == ".xlsm"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~nastavnik-", suffix=".xlsx", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=".~nastavnik-", suffix=".xlsm" if macros else ".xlsx", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -553,12 +586,19 @@ def build_book(path: Path, content: BookContent) -> Path:
         wb.set_calc_mode("auto")
         fm = _Formats(wb)
         list_names = {lk.key: f"lst_{lk.key}" for lk in lookups().values() if not lk.internal}
-        _panel_sheet(wb, fm, content)
+        _panel_sheet(wb, fm, content, buttons=macros)
         _organisation_sheet(wb, fm, content, list_names)
         for spec in TABLE_SHEETS:
             _table_sheet(wb, fm, spec, content.rows.get(spec.key, []), content.spare_rows, list_names)
         _targets_sheet(wb, fm, content, list_names)
         _lookups_sheet(wb, fm)
+        if macros:
+            import io
+
+            from nastavnik_xl.excel.vba_build import build_vba_project
+
+            _xlwings_conf_sheet(wb, fm)
+            wb.add_vba_project(io.BytesIO(build_vba_project(len(wb.worksheets()))), is_stream=True)
         wb.close()
         _replace(tmp, path)
     except BaseException:

@@ -46,7 +46,7 @@ SHOWN_TEXT = 80  # characters of a cell or sheet name quoted in a message
 SHOWN_VALUE = 200  # characters of a cell value kept in a finding
 SHOWN_SHEETS = 15  # sheet names listed in a message
 SheetRows = list[tuple[int, list[Any]]]  # non-blank rows: (0-based row index, cells from column A)
-_KNOWN_OTHER_SHEETS = {norm(n) for n in (PANEL_NAME, LOOKUPS_NAME, *OUTPUT_SHEETS)}
+_KNOWN_OTHER_SHEETS = {norm(n) for n in (PANEL_NAME, LOOKUPS_NAME, *OUTPUT_SHEETS, "xlwings.conf")}
 
 
 # --- opening the file ---------------------------------------------------------------------
@@ -605,6 +605,8 @@ def _find_header_row(rows: SheetRows, columns: Sequence[Column], limit: int) -> 
         matches, ignored = match_headers(cells, columns)
         if len(matches) > len(best[1]):
             best = (r, matches, ignored)
+            if len(matches) == len(columns):
+                break  # every column named: no later row can name more
     return best
 
 
@@ -748,12 +750,7 @@ def _short(text: str, limit: int = SHOWN_TEXT) -> str:
 def read_table(spec: Sheet, sheet_name: str, rows: SheetRows, search_rows: int = HEADER_SEARCH_ROWS,
                empty_formulas: Collection[tuple[int, int]] = ()) -> Table:
     """One data sheet (or the contingent part of «Организация») as a typed table."""
-    header_at, matches, ignored = _find_header_row(rows, spec.columns, search_rows)
-    missing = [c for c in spec.required_columns if c.field not in {m.field for m in matches}]
-    if header_at < 0 or len(matches) < 2 or missing:
-        seen = ignored if header_at >= 0 else _first_row_texts(rows, search_rows)
-        raise _missing_headers_error(spec, sheet_name, missing or list(spec.required_columns), seen,
-                                     blank_top=header_at < 0 and not seen)
+    header_at, matches, ignored = locate_header(spec, sheet_name, rows, search_rows)
     header_cells = next(cells for r, cells in rows if r == header_at)
     duplicates = _duplicate_columns(spec, sheet_name, header_cells, header_at + 1, matches)
     data, skipped, findings = _read_rows(spec, sheet_name, rows, header_at, matches, empty_formulas)
@@ -835,17 +832,8 @@ def read_book(path: str | Path, sheets: Iterable[str] | None = None) -> Book:
 
 
 def _read_open_book(path: Path, workbook: Any, kind: str, sheets: Iterable[str] | None) -> Book:
-    names = list(workbook.sheet_names)
-    if not names:
-        raise _damaged(path, "в книге нет ни одного листа")
-    found, extra = match_sheets(names)
-    wanted = [s for s in DATA_SHEETS if sheets is None or s.key in set(sheets)]
-    book = Book(path=path, file_kind=kind, sheet_names=names, extra_sheets=extra)
-    absent = [s for s in wanted if s.key not in found]
-    _check_required_sheets(path, names, [s for s in absent if s.required])
-    book.missing_sheets = [s.name for s in absent]
-    to_read = [(spec, found[spec.key]) for spec in wanted if spec.key in found]
-    _check_sheet_types(workbook, [name for _, name in to_read])
+    names, to_read, missing, extra = plan_sheets(path, workbook, sheets)
+    book = Book(path=path, file_kind=kind, sheet_names=names, extra_sheets=extra, missing_sheets=missing)
     scans = scan_xlsx_sheets(path, [name for _, name in to_read]) if kind in ("xlsx", "xlsm") else {}
     for spec, name in to_read:
         rows = _sheet_rows(workbook, name, path)
@@ -932,20 +920,102 @@ def _check_sheet_types(workbook: Any, names: list[str]) -> None:
             )
 
 
-def _sheet_rows(workbook: Any, name: str, path: Path) -> SheetRows:
+def _sheet_rows(workbook: Any, name: str, path: Path, max_cells: int | None = None,
+                blank_rows: bool = False) -> SheetRows:
     """The sheet's non-blank rows as (0-based row index, cells from column A).
 
     Sparse on purpose: a stray space in row 1 048 576 must not make a million empty rows.
+    ``max_cells``: refuse a sheet that calamine loaded as a bigger rectangle, before its rows are
+    turned into Python objects. ``blank_rows``: keep blank rows too (the caller skips them).
     """
     try:
         sheet = workbook.get_sheet_by_name(name)
+        loaded = sheet.height * sheet.width if max_cells is not None else 0
+    except Exception as exc:
+        raise _sheet_error(exc, name, path) from exc
+    if max_cells is not None and loaded > max_cells:
+        raise _far_cell_error(name, cells=loaded)
+    try:
         start = sheet.start
         pad = [""] * (start[1] if start else 0)
+        if blank_rows:
+            return [(r, pad + cells) for r, cells in enumerate(sheet.iter_rows())] if pad else \
+                list(enumerate(sheet.iter_rows()))
         return [(r, pad + cells if pad else cells) for r, cells in enumerate(sheet.iter_rows())
                 if any(cell != "" for cell in cells)]
     except Exception as exc:
-        if "cell limit" in str(exc).lower():
-            raise _far_cell_error(name) from exc
-        raise BookError(f"Книга «{path.name}»: не удалось прочитать лист «{name}» — файл повреждён. {RESAVE}. "
-                        f"Техническая причина: {_short(str(exc) or type(exc).__name__, 200)}.",
-                        path=str(path), sheet=name, code="damaged") from exc
+        raise _sheet_error(exc, name, path) from exc
+
+
+def _sheet_error(exc: Exception, name: str, path: Path) -> BookError:
+    if "cell limit" in str(exc).lower():
+        return _far_cell_error(name)
+    return BookError(f"Книга «{path.name}»: не удалось прочитать лист «{name}» — файл повреждён. {RESAVE}. "
+                     f"Техническая причина: {_short(str(exc) or type(exc).__name__, 200)}.",
+                     path=str(path), sheet=name, code="damaged")
+
+
+# --- for other read paths (book/fast.py reads only the sheets and columns the regional summary needs) ----
+
+
+def plan_sheets(path: Path, workbook: Any, keys: Iterable[str] | None) -> tuple[list[str], list[tuple[Sheet, str]],
+                                                                             list[str], list[str]]:
+    """The book's sheet names; the schema sheets among ``keys`` (None: all) it has, as (spec, its sheet name);
+    the names of those it lacks; and its sheets nobody claimed. BookError when a required one is absent,
+    ambiguous or not a table."""
+    names = list(workbook.sheet_names)
+    if not names:
+        raise _damaged(path, "в книге нет ни одного листа")
+    found, extra = match_sheets(names)
+    wanted = [s for s in DATA_SHEETS if keys is None or s.key in set(keys)]
+    absent = [s for s in wanted if s.key not in found]
+    _check_required_sheets(path, names, [s for s in absent if s.required])
+    to_read = [(spec, found[spec.key]) for spec in wanted if spec.key in found]
+    _check_sheet_types(workbook, [name for _, name in to_read])
+    return names, to_read, [s.name for s in absent], extra
+
+
+def locate_header(spec: Sheet, sheet_name: str, rows: SheetRows,
+                  search_rows: int = HEADER_SEARCH_ROWS) -> tuple[int, list[HeaderMatch], list[str]]:
+    """The 0-based header row, how its headers were understood and those ignored; BookError naming
+    the missing columns when the sheet's required headers are not found."""
+    header_at, matches, ignored = _find_header_row(rows, spec.columns, search_rows)
+    missing = [c for c in spec.required_columns if c.field not in {m.field for m in matches}]
+    if header_at < 0 or len(matches) < 2 or missing:
+        seen = ignored if header_at >= 0 else _first_row_texts(rows, search_rows)
+        raise _missing_headers_error(spec, sheet_name, missing or list(spec.required_columns), seen,
+                                     blank_top=header_at < 0 and not seen)
+    return header_at, matches, ignored
+
+
+def sheet_rows(workbook: Any, name: str, path: Path, max_cells: int | None = None,
+               blank_rows: bool = False) -> SheetRows:
+    """The sheet's non-blank rows (``blank_rows``: all rows) as (0-based row index, cells from column A);
+    with ``max_cells``, a BookError when calamine loaded it as a bigger rectangle."""
+    return _sheet_rows(workbook, name, path, max_cells, blank_rows)
+
+
+def is_numbering_row(cells: Sequence[object], matches: list[HeaderMatch]) -> bool:
+    """A row «1 2 3 4 …» under the headers, as official forms have (the reader skips it)."""
+    return _is_numbering_row(cells, matches)
+
+
+def cell_finding(problem: Problem, sheet: str, row: int, column: str, field: str, raw: object) -> Finding:
+    """The finding the reader reports for a cell it could not convert."""
+    return _finding(problem, sheet, row, column, field, raw)
+
+
+def about_file(exc: BookError, path: Path) -> BookError:
+    """``exc`` naming the book (a folder of books is being read)."""
+    return _about_file(exc, path)
+
+
+def explain_missing_columns(exc: BookError, workbook: Any, name: str) -> None:
+    """Add the hint on merged header cells to a missing-column error, as :func:`read_book` does."""
+    if exc.code == "missing-column":
+        _add_merged_hint(exc, workbook, name)
+
+
+def xlsx_sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part in an xlsx/xlsm zip."""
+    return _xlsx_sheet_parts(z)

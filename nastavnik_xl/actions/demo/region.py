@@ -83,7 +83,7 @@ class SchoolProfile:
 
     @property
     def file_name(self) -> str:
-        return f"school-{self.index:02d}-{self.slug}.xlsx"
+        return f"school-{self.index:02d}-{self.slug}.xlsm"  # with the buttons, as a curator downloads it
 
 
 @dataclass(frozen=True)
