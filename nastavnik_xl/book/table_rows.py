@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
+
 from nastavnik_xl.book.reader import _sniff
 from nastavnik_xl.book.writer import (
     _ATTRS,
@@ -119,18 +121,13 @@ def append_rows(book: Path, sheet_name: str, rows: list[dict[str, object]]) -> A
 
 
 def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
+    """1-based column number of «AB»."""
+    return xl_cell_to_rowcol(letters.upper() + "1")[1] + 1
 
 
 def _col_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rem = divmod(number - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """Letters of the 1-based column ``number``."""
+    return xl_col_to_name(number - 1)
 
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")

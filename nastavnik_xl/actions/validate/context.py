@@ -86,21 +86,20 @@ class Context:
     def mentees(self) -> dict[str, Row]:
         return self._first_by_id("mentees", "mentee_id")
 
-    @cached_property
-    def pairs_by_id(self) -> dict[str, list[Row]]:
+    def _grouped(self, key: str, field_name: str) -> dict[str, list[Row]]:
         out: dict[str, list[Row]] = defaultdict(list)
-        for r in self.rows("pairs"):
-            if r.get("pair_id"):
-                out[id_key(r["pair_id"])].append(r)
+        for r in self.rows(key):
+            if r.get(field_name):
+                out[id_key(r[field_name])].append(r)
         return dict(out)
 
     @cached_property
+    def pairs_by_id(self) -> dict[str, list[Row]]:
+        return self._grouped("pairs", "pair_id")
+
+    @cached_property
     def meetings_by_pair(self) -> dict[str, list[Row]]:
-        out: dict[str, list[Row]] = defaultdict(list)
-        for r in self.rows("meetings"):
-            if r.get("pair_id"):
-                out[id_key(r["pair_id"])].append(r)
-        return dict(out)
+        return self._grouped("meetings", "pair_id")
 
     def pair_people(self) -> Iterator[tuple[Row, Row | None, Row | None]]:
         """Each pair row with its mentor and mentee rows (None when the ID is unknown)."""
@@ -111,19 +110,11 @@ class Context:
 
     @cached_property
     def pairs_of_mentor(self) -> dict[str, list[Row]]:
-        out: dict[str, list[Row]] = defaultdict(list)
-        for p in self.rows("pairs"):
-            if p.get("mentor_id"):
-                out[id_key(p["mentor_id"])].append(p)
-        return dict(out)
+        return self._grouped("pairs", "mentor_id")
 
     @cached_property
     def pairs_of_mentee(self) -> dict[str, list[Row]]:
-        out: dict[str, list[Row]] = defaultdict(list)
-        for p in self.rows("pairs"):
-            if p.get("mentee_id"):
-                out[id_key(p["mentee_id"])].append(p)
-        return dict(out)
+        return self._grouped("pairs", "mentee_id")
 
 
 _LONG_VALUE = re.compile(r"([«(])([^«»()]{80})[^«»()]{20,}([»)])")
