@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +76,9 @@ def guarded(func: F) -> F:
         except KeyboardInterrupt:
             err.print("Прервано.")
             sys.exit(EXIT_BAD_INPUT)
+        except BrokenPipeError:  # the reader of our output (head, less) has gone: nothing is wrong
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_OK)
         except click.exceptions.Exit:
             raise
         except Exception as exc:
@@ -594,6 +598,67 @@ def _print_pairing(result: Any) -> None:
         out.print(f"Оптимальность подбора {verdict}: проверено пар — {cert.get('pairs_checked')}.")
     for note in result.notes:
         out.print(note)
+
+
+@main.command(short_help="Ежемесячный мониторинг: процесс и результаты.")
+@click.argument("book", metavar="КНИГА", type=click.Path(path_type=Path))
+@click.option("--date", "day", default=None, metavar="ДАТА",
+              help="День мониторинга (месяц — тот, в котором он; по умолчанию — сегодня).")
+@click.option("--write", is_flag=True, help="Записать лист «Мониторинг» с диаграммами в книгу.")
+@format_option
+@guarded
+def monitor(book: Path, day: str | None, write: bool, fmt: str) -> None:
+    """Мониторинг программы наставничества в книге КНИГА на дату: пары и встречи месяца, этапы
+    цикла и просрочки, дорожная карта, удовлетворённость, SWOT, изменение показателей
+    вход → выход, лучшие наставники."""
+    from nastavnik_xl.actions.monitoring import monitor as run_monitor
+    from nastavnik_xl.book.output.monitoring_sheet import SHEET_NAME, monitoring_sheet
+    from nastavnik_xl.book.reader import read_book
+
+    parsed = read_book(book)
+    report = run_monitor(parsed, parse_day(day))
+    message = _write_sheet(parsed.path, SHEET_NAME, monitoring_sheet(report)) if write else ""
+    if fmt == "json":
+        print_json(report.model_dump(mode="json"))
+    else:
+        _print_monitoring(report)
+    if message:
+        err.print(message)
+    sys.exit(EXIT_FINDINGS if report.findings or report.overdue else EXIT_OK)
+
+
+def _print_monitoring(report: Any) -> None:
+    out.print(f"[bold]{escape(report.organisation)}[/] — мониторинг на {report.on:%d.%m.%Y}", markup=True)
+    out.print(f"Действующих пар и групп: {report.active_pairs}; новых за месяц: {len(report.new_pairs)}, "
+              f"завершено: {len(report.finished_pairs)}; встреч за месяц: "
+              f"{sum(t.meetings for t in report.meetings_by_type)}.")
+    stages = ", ".join(f"{title} — {n}" + (f" (просрочено {late})" if late else "")
+                       for title, n, late in report.stage_counts() if n)
+    out.print(f"Этапы цикла действующих пар: {stages or '—'}.")
+    r = report.roadmap
+    share = "—" if r.share_done is None else f"{r.share_done:.0%}"
+    out.print(f"Дорожная карта: выполнено {r.done} из {r.total} ({share}), в работе {r.in_progress}, "
+              f"просрочено {r.overdue}.")
+    for s in report.satisfaction:
+        if s.respondents:
+            out.print(f"Удовлетворённость ({s.role}): средняя {s.mean:.1f}, довольны {s.satisfied} из "
+                      f"{s.respondents}.".replace(".", ",", 1))
+    impact = [i for i in report.impact if i.form == report.impact[0].form] if report.impact else []
+    if impact:
+        table = RichTable(title="Этап 2: вход → выход (все формы)")
+        for name in ("Показатель", "Роль", "Людей", "Вход", "Выход", "Изменение", "Улучшили"):
+            table.add_column(name, overflow="fold")
+        for i in impact:
+            def num(v: float | None) -> str:
+                return "—" if v is None else f"{v:.2f}".replace(".", ",")
+            better = "—" if i.share_improved is None else f"{i.share_improved:.0%}"
+            table.add_row(i.indicator + (" (ниже — лучше)" if i.lower_is_better else ""), i.role, str(i.people),
+                          num(i.mean_entry), num(i.mean_exit), num(i.mean_change), better)
+        out.print(table)
+    if report.best_mentors:
+        out.print("Лучшие наставники: " + "; ".join(f"{m.full_name} ({m.mentor_id})" for m in report.best_mentors))
+    if report.findings:
+        print_findings(report.findings)
 
 
 _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (

@@ -277,7 +277,9 @@ MEETINGS = Sheet(
     description="Журнал встреч пар и групп",
     columns=(
         C("meeting_id", "ID встречи", T.ID, required=True, width=10, aliases=("№ встречи", "Номер встречи")),
-        C("pair_id", "ID пары", T.ID, required=True, width=9, aliases=("Пара", "ID пары/группы")),
+        C("pair_id", "ID пары", T.ID, width=9, aliases=("Пара", "ID пары/группы"),
+          help="Пусто для встречи всей программы: групповой встречи до формирования пар или "
+               "итоговой встречи всех пар. Тогда заполните «Участников, чел.»."),
         C("meeting_type", "Тип встречи", required=True, lookup="meeting_types", width=21, aliases=("Вид встречи",)),
         C("date", "Дата", T.DATE, required=True, width=12, aliases=("Дата встречи",)),
         C("format", "Формат", lookup="meeting_formats", width=13, aliases=("Формат встречи",)),
@@ -286,6 +288,10 @@ MEETINGS = Sheet(
         C("confirmation", "Подтверждение (форма, отзыв)", width=22,
           aliases=("Подтверждение", "Подтверждающая форма", "Отзыв")),
         C("notes", "Заметки", width=30, aliases=("Примечание", "Комментарий")),
+        C("participants", "Участников, чел.", T.INT, width=14,
+          aliases=("Участников", "Число участников", "Присутствовало, чел.", "Присутствовало"),
+          help="Сколько человек пришло на групповую встречу: по нему проверяется явка "
+               "«не менее 90 % участников»."),
     ),
 )
 
@@ -305,11 +311,42 @@ SURVEYS = Sheet(
         C("pair_id", "ID пары", T.ID, width=9, aliases=("Пара",)),
         C("date", "Дата", T.DATE, width=12, aliases=("Дата анкетирования",)),
         C("question", "Вопрос", required=True, width=36),
-        C("score", "Оценка (1–10)", T.NUMBER, width=9, aliases=("Оценка", "Балл", "Баллы")),
+        C("score", "Оценка (1–10)", T.NUMBER, width=9, aliases=("Оценка", "Балл", "Баллы"),
+          help="По умолчанию шкала 1–10 (документы программы шкалу не задают). Если анкета "
+               "использует другую шкалу, укажите её на листе «Показатели» в столбце «Шкала, единица»."),
         C("text", "Ответ (текст)", width=30, aliases=("Ответ", "Текст ответа")),
         C("swot_tag", "SWOT", lookup="swot", width=7, aliases=("SWOT-метка",)),
         C("preferred_ids", "Предпочитаемые (ID через ;)", T.MULTI, width=19,
           aliases=("Предпочитаемые", "Предпочтения", "Предпочитаемый наставник")),
+        C("indicator", "Показатель", lookup="indicators", width=22,
+          aliases=("Показатель мониторинга", "Параметр"),
+          help="Необязательно: показатель мониторинга (лист «Показатели»), который измеряет "
+               "этот вопрос. Оценки вопросов одного показателя усредняются."),
+    ),
+)
+
+INDICATORS = Sheet(
+    key="indicators",
+    name="Показатели",
+    table="Indicators",
+    aliases=("Показатели мониторинга", "Мониторинг показателей", "Замеры", "Вход и выход"),
+    description="Показатели участников на входе и на выходе из программы (мониторинг, этап 2)",
+    columns=(
+        C("person_id", "ID участника", T.ID, required=True, width=14,
+          aliases=("ID", "Участник", "ID наставляемого", "ID наставника", "Код участника"),
+          help="ID наставляемого или наставника из баз."),
+        C("role", "Роль", lookup="roles", width=14, aliases=("Роль участника",)),
+        C("indicator", "Показатель", required=True, lookup="indicators", width=30,
+          aliases=("Параметр", "Показатель мониторинга"),
+          help="Каждый показатель измеряется дважды: на входе в программу и на выходе."),
+        C("phase", "Этап", required=True, lookup="survey_phases", width=14,
+          aliases=("Этап измерения", "Замер", "Вход/выход")),
+        C("date", "Дата", T.DATE, width=12, aliases=("Дата измерения", "Дата замера")),
+        C("value", "Значение", T.NUMBER, required=True, width=11, aliases=("Балл", "Результат", "Оценка")),
+        C("scale", "Шкала, единица", width=18, aliases=("Шкала", "Единица", "Единица измерения"),
+          help="Например «1–10», «средний балл 2–5», «число за полугодие»."),
+        C("source", "Источник", lookup="indicator_sources", width=14,
+          aliases=("Источник данных", "Метод", "Инструмент")),
     ),
 )
 
@@ -317,7 +354,7 @@ TARGETS = Sheet(
     key="targets",
     name="Целевые показатели",
     table="Targets",
-    aliases=("Целевые показатели", "Показатели", "Целевые показатели охвата"),
+    aliases=("Целевые показатели", "Целевые показатели охвата", "Охват целевые показатели"),
     description="Целевые и фактические показатели охвата по годам",
     columns=(
         C("year", "Год", T.INT, required=True, width=8),
@@ -334,7 +371,10 @@ PANEL_NAME = "Панель"
 LOOKUPS_NAME = "Справочники"
 OUTPUT_SHEETS: tuple[str, ...] = ("Проверка", "Подбор пар", "Охват", "Мониторинг", "Персонифицированный учёт")
 
-DATA_SHEETS: tuple[Sheet, ...] = (ORGANISATION, ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS, TARGETS)
+# «Показатели» comes before «Целевые показатели»: the latter keeps its old synonym «Показатели», and the
+# reader gives a sheet to the first schema sheet whose name or synonym it matches.
+DATA_SHEETS: tuple[Sheet, ...] = (ORGANISATION, ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS, INDICATORS,
+                                  TARGETS)
 SHEETS_BY_KEY: dict[str, Sheet] = {s.key: s for s in DATA_SHEETS}
 SHEET_ORDER: tuple[str, ...] = (PANEL_NAME, *(s.name for s in DATA_SHEETS), LOOKUPS_NAME)
 
@@ -462,3 +502,37 @@ def coverage_group_by_title(title: object) -> CoverageGroup | None:
         if norm(g.title) == norm(title) or norm(title) in {norm(t) for t in g.participant_types}:
             return g
     return None
+
+
+# --- monitoring indicators (indicators.toml) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A parameter of monitoring's Этап 2, measured at entry and at exit, and the way it is better."""
+
+    name: str  # the value of the «indicators» lookup list
+    lower_is_better: bool
+    participants: str  # «все», «обучающиеся» or «педагоги»: whose «Результат» it is
+    scale: str  # the template's default scale or unit
+    seed: str  # where the seeds name it
+
+    def improved(self, entry: float, exit_: float) -> bool:
+        """Did the value move the way it is better (strictly)?"""
+        return exit_ < entry if self.lower_is_better else exit_ > entry
+
+
+@cache
+def indicators() -> dict[str, Indicator]:
+    """The indicators of ``templates/indicators.toml`` by name; the same names as the «indicators» list."""
+    out = {}
+    for spec in load_toml("indicators")["indicator"]:
+        better = spec["better"]
+        if better not in ("higher", "lower"):
+            raise ValueError(f"indicators.toml: «{spec['name']}»: better must be higher or lower, not {better!r}")
+        out[spec["name"]] = Indicator(spec["name"], better == "lower", spec["participants"], spec["scale"],
+                                      spec.get("seed", ""))
+    listed = lookups()["indicators"].values
+    if tuple(out) != listed:
+        raise ValueError("indicators.toml and lookups.toml [indicators] must list the same indicators in order")
+    return out

@@ -46,7 +46,7 @@ def test_minimal_hand_made_book(tmp_path: Path) -> None:
     book = read_book(write_book(tmp_path / "b.xlsx", minimal_sheets()))
     assert [r["mentee_id"] for r in book.tables["mentees"].rows] == ["НЯ-1", "НЯ-2", "НЯ-3"]
     assert book.tables["pairs"].rows[0]["start_date"] == dt.date(2023, 12, 1)
-    assert book.missing_sheets == ["Дорожная карта", "Встречи", "Анкеты", "Целевые показатели"]
+    assert book.missing_sheets == ["Дорожная карта", "Встречи", "Анкеты", "Показатели", "Целевые показатели"]
     assert codes(book) == []
 
 

@@ -320,8 +320,8 @@ def test_prefixed_workbook_gets_prefixed_elements(originals: dict[str, Path], tm
     write_twice(book, check_sheet(MENTOR_LINKS))
     files = entries(book)
     workbook = files["xl/workbook.xml"].decode("utf-8")
-    assert f'<x:sheet name="{SHEET}" sheetId="11" r:id="rId1"/>' in workbook
-    assert '<x:definedName name="_xlnm._FilterDatabase" localSheetId="10" hidden="1">' in workbook
+    assert f'<x:sheet name="{SHEET}" sheetId="12" r:id="rId1"/>' in workbook
+    assert '<x:definedName name="_xlnm._FilterDatabase" localSheetId="11" hidden="1">' in workbook
     styles = files["xl/styles.xml"].decode("utf-8")
     assert "<font>" not in styles and "<x:font><x:b/>" in styles
     assert sheet_part(files, SHEET) == "xl/worksheets/sheet1.xml"
@@ -365,7 +365,7 @@ def test_a_table_on_the_output_sheet_gets_a_unique_id(originals: dict[str, Path]
     assert book.read_bytes() == once
     files = entries(book)
     ids = [ET.fromstring(files[n]).get("id") for n in files if n.startswith("xl/tables/")]
-    assert len(ids) == len(set(ids)) == 9
+    assert len(ids) == len(set(ids)) == 10
     with pytest.raises(ValueError, match="Mentors"):
         write_output_sheet(book, "Другой", lambda wb, ws: ws.add_table("A1:B2", {"name": "Mentors"}))
     assert book.read_bytes() == once

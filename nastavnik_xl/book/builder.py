@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from nastavnik_xl.book import formulas
 from nastavnik_xl.findings import BookError
 from nastavnik_xl.schema import (
+    INDICATORS,
     LOOKUPS_NAME,
     MEETINGS,
     MENTEES,
@@ -44,7 +45,7 @@ from nastavnik_xl.schema import (
     target_years,
 )
 
-TABLE_SHEETS: tuple[Sheet, ...] = (ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS)
+TABLE_SHEETS: tuple[Sheet, ...] = (ROADMAP, MENTORS, MENTEES, PAIRS, MEETINGS, SURVEYS, INDICATORS)
 CARD_FIRST_ROW = 3  # Excel row of the first card label on «Организация»
 CARD_LABEL_WIDTH = 30
 HEADER_COLOR = "#1F4E78"
@@ -466,7 +467,8 @@ INSTRUCTIONS: tuple[str, ...] = (
     "1. Заполните карточку и контингент на листе «Организация» — от контингента считается охват.",
     "2. Ведите базы на листах «Наставники» и «Наставляемые»: одна строка — один человек, ID не повторяются.",
     "3. Пары и группы — на листе «Пары»: группа — несколько строк с одним ID пары.",
-    "4. Встречи пар записывайте на листе «Встречи», ответы анкет — на листе «Анкеты».",
+    ("4. Встречи — на листе «Встречи» (встреча всей программы — без ID пары), ответы анкет — на листе «Анкеты», "
+     "показатели участников на входе и на выходе — на листе «Показатели»."),
     "5. Значения выбирайте из выпадающих списков; списки — на листе «Справочники».",
     "6. Даты вводите как ДД.ММ.ГГГГ: дату, введённую текстом, формулы не учтут (см. счётчик слева).",
     "7. Охват по годам и отклонение от целей — на листе «Целевые показатели»; цели после 2024 года задайте сами.",

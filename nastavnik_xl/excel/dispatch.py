@@ -40,7 +40,8 @@ from nastavnik_xl.book.model import Book
 from nastavnik_xl.actions.pairing.accept import accept
 from nastavnik_xl.actions.pairing.proposals import propose
 from nastavnik_xl.book.decisions import decisions_from_rows, percents_from_rows
-from nastavnik_xl.book.output import check_sheet, coverage_sheet, pairing_sheet, registry_sheet
+from nastavnik_xl.actions.monitoring import monitor
+from nastavnik_xl.book.output import check_sheet, coverage_sheet, monitoring_sheet, pairing_sheet, registry_sheet
 from nastavnik_xl.book.reader import _read_open_book, match_sheets
 from nastavnik_xl.excel.buttons import BUTTONS
 from nastavnik_xl.findings import BookError
@@ -141,13 +142,17 @@ def _accept(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output:
     return _proposals(book, today, kept, message)
 
 
+def _monitor(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output:
+    return Output(monitoring_sheet.SHEET_NAME, monitoring_sheet.monitoring_sheet(monitor(book, today)))
+
+
 # One line per action key of the buttons. None: the action is not in the package yet.
 ACTIONS: dict[str, Runner | None] = {
     "validate": _validate,
     "pair": _pair,
     "accept": _accept,
     "coverage": _coverage,
-    "monitor": None,
+    "monitor": _monitor,
     "registry": _registry,
 }
 NOT_READY = "«{caption}» ещё не готово: эта кнопка заработает в следующей версии программы."

@@ -17,7 +17,7 @@ distinct rows, at ``mistake_rate`` of the data rows.
 The package, in the order a book is made: ``words`` and ``common`` (word lists, random and date
 helpers), ``forms`` (forms of mentoring and who takes part), ``region`` (organisation types, the
 plan, names), ``people`` (mentees, mentors, groups), one school drawn in layers —
-``organisation`` → ``mentees`` / ``mentors`` → ``cohorts``; ``meetings`` → ``surveys``; all
+``organisation`` → ``mentees`` / ``mentors`` → ``cohorts``; ``meetings`` → ``surveys`` → ``indicators``; all
 joined in ``school`` — then ``planter`` and ``mistakes`` (planted mistakes) and ``manifest``
 (the whole region and ``manifest.json``). This module re-exports the public names.
 """

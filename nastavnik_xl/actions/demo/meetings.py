@@ -65,12 +65,51 @@ class MeetingRecords(OrganisationData):
             "topic": topic.format(po=group.members[0].po),
             "confirmation": rng.choice(mw["confirmations"]) if rng.random() < 0.85 else None,
             "notes": rng.choice(mw["notes"]) if rng.random() < 0.12 else None,
+            "participants": len(group.members) + 1 - (rng.random() < 0.15) if kind == "групповая встреча" else None,
         }
+
+    def programme_meetings(self, cohort: int) -> list[dict[str, Any]]:
+        """Meetings of the whole cohort, with no pair ID (seed 004): the group meeting of mentors and mentees
+        before pairs form, and the closing meeting of all pairs; attendance mostly at the seeds' 90 %."""
+        groups = [g for g in self.groups if g.cohort == cohort]
+        if not groups:
+            return []
+        out = []
+        opening = working_day(min(g.start for g in groups) - days(self.rng.randint(7, 14)))
+        out.append(self.programme_meeting(opening, "Групповая встреча наставников и наставляемых: знакомство, "
+                                                   "анкета предпочтений", groups))
+        ends = [r["actual_end"] for g in groups for r in g.rows if r.get("status") == "завершена"]
+        if ends and all(isinstance(r.get("actual_end"), dt.date) for g in groups for r in g.rows):
+            closing = max(min(ends) - days(self.rng.randint(0, 3)), opening + days(1))
+            out.append(self.programme_meeting(closing, "Итоговая встреча всех пар: результаты, благодарности "
+                                                       "наставникам", groups))
+        return [row for row in out if row["date"] <= self.today]
+
+    def programme_meeting(self, day: dt.date, topic: str, groups: list[Group]) -> dict[str, Any]:
+        expected = len(self.programme_people(day, groups))
+        share = self.rng.choices((self.rng.uniform(0.9, 1.0), self.rng.uniform(0.75, 0.9)), weights=(0.8, 0.2))[0]
+        return {"pair_id": None, "meeting_type": "групповая встреча", "date": day, "format": "очно",
+                "duration_min": 5 * self.rng.randint(12, 18), "topic": topic,
+                "confirmation": "протокол, фото" if self.rng.random() < 0.7 else "лист регистрации",
+                "notes": None, "participants": round(expected * share)}
+
+    @staticmethod
+    def programme_people(day: dt.date, groups: list[Group]) -> set[str]:
+        """Mentors and mentees of pairs active that day or formed in the next 90 days (as monitoring counts)."""
+        people: set[str] = set()
+        for g in groups:
+            ends = [r.get("actual_end") for r in g.rows]
+            end = max(ends) if all(isinstance(e, dt.date) for e in ends) else None
+            active = g.start <= day and (end is None or end > day)
+            if active or day < g.start <= day + days(90):
+                people |= {g.mentor.id, *(m.id for m in g.members)}
+        return people
 
     def meeting_rows(self) -> list[dict[str, Any]]:
         detailed = set(self.detailed_cohorts())
         rows = [row for g in self.groups if g.cohort in detailed for row in self.group_meetings(g)]
-        rows.sort(key=lambda r: (r["date"], r["pair_id"]))
+        rows += [row for cohort in sorted(detailed) for row in self.programme_meetings(cohort)]
+        rows.sort(key=lambda r: (r["date"], r["pair_id"] or ""))
         for n, row in enumerate(rows, start=1):
             row["meeting_id"] = f"В-{n:05d}"
         return rows

@@ -12,9 +12,9 @@ from nastavnik_xl.actions.coverage import default_targets
 from nastavnik_xl.actions.demo.cohorts import CohortFormation
 from nastavnik_xl.actions.demo.common import days
 from nastavnik_xl.actions.demo.forms import EMPLOYER_PUPIL, EMPLOYER_STUDENT, PEER, STUDENT_PUPIL, TEACHERS
+from nastavnik_xl.actions.demo.indicators import IndicatorRecords
 from nastavnik_xl.actions.demo.people import Mentee, Mentor
 from nastavnik_xl.actions.demo.region import SchoolProfile
-from nastavnik_xl.actions.demo.surveys import SurveyRecords
 from nastavnik_xl.actions.demo.words import words
 from nastavnik_xl.actions.template import roadmap_rows
 from nastavnik_xl.book.builder import BookContent
@@ -24,7 +24,7 @@ from nastavnik_xl.schema import coverage_groups
 LABOUR_CODE_351_8 = dt.date(2025, 3, 1)  # written consent of employee mentors since this day
 
 
-class SchoolData(CohortFormation, SurveyRecords):
+class SchoolData(CohortFormation, IndicatorRecords):
     """Everything drawn for one organisation; ``content()`` turns it into a book's content."""
 
     def finish_people(self) -> None:
@@ -111,6 +111,7 @@ class SchoolData(CohortFormation, SurveyRecords):
             previous = self.run_cohort(cohort, previous)
         self.meetings = self.meeting_rows()
         self.surveys = self.survey_rows()
+        self.indicators = self.indicator_rows()
         self.finish_people()
 
     def content(self) -> BookContent:
@@ -124,6 +125,7 @@ class SchoolData(CohortFormation, SurveyRecords):
                 "pairs": [{"pair_id": g.pair_id, **row} for g in self.groups for row in g.rows],
                 "meetings": self.meetings,
                 "surveys": self.surveys,
+                "indicators": self.indicators,
             },
             targets=self.targets(),
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from functools import cached_property
 from typing import Any
 
 from nastavnik_xl.actions.demo.common import day_between, days, pick
@@ -11,9 +13,50 @@ from nastavnik_xl.actions.demo.meetings import MeetingRecords
 from nastavnik_xl.actions.demo.people import Group, Mentee
 from nastavnik_xl.actions.demo.words import words
 
+# The questions of the entry/exit questionnaire that measure an indicator of «Показатели» (its «Показатель» column).
+QUESTION_INDICATORS: dict[str, str] = {
+    "Насколько вы уверены в своих силах в учёбе?": "самооценка",
+    "Насколько вам интересно учиться?": "вовлечённость",
+    "Насколько ясно вы представляете свою будущую профессию?": "выбор профессии",
+    "Насколько вы уверены в организации урока?": "уверенность в своих силах",
+    "Насколько уверенно вы работаете с родителями?": "уверенность в своих силах",
+    "Насколько вы удовлетворены своей работой?": "удовлетворённость работой",
+}
+SATISFACTION_WEIGHTS = (1, 2, 4, 7, 8, 6)  # scores 5…10
+
 
 class SurveyRecords(MeetingRecords):
     """Answers to the questionnaires, one row per question, dated within the pairs' work."""
+
+    @cached_property
+    def satisfaction_by_mentee(self) -> dict[tuple[str, str], float]:
+        return {}
+
+    @cached_property
+    def gain_by_mentee(self) -> dict[tuple[str, str], float]:
+        return {}
+
+    @cached_property
+    def meetings_by_pair(self) -> Counter[str]:
+        """Meetings held by each pair (read once the meetings are drawn)."""
+        return Counter(m["pair_id"] for m in self.meetings if m.get("pair_id"))
+
+    def satisfaction_of(self, group: Group, mentee: Mentee) -> float:
+        """The mentee's satisfaction with the pair (drawn once; the questionnaire's answers centre on it)."""
+        key = (group.pair_id, mentee.id)
+        if key not in self.satisfaction_by_mentee:
+            self.satisfaction_by_mentee[key] = float(self.rng.choices(range(5, 11), weights=SATISFACTION_WEIGHTS)[0])
+        return self.satisfaction_by_mentee[key]
+
+    def gain(self, group: Group, mentee: Mentee) -> float:
+        """How much the mentee gains from the programme, in points of a 1–10 scale: more with more meetings and
+        higher satisfaction, with chance. Every indicator of the mentee moves by it (in its own units)."""
+        key = (group.pair_id, mentee.id)
+        if key not in self.gain_by_mentee:
+            meetings = self.meetings_by_pair[group.pair_id]
+            satisfied = self.satisfaction_of(group, mentee)
+            self.gain_by_mentee[key] = 0.6 + 0.3 * (meetings - 6) + 0.45 * (satisfied - 7.5) + self.rng.gauss(0, 0.7)
+        return self.gain_by_mentee[key]
 
     def survey_rows(self) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
@@ -35,7 +78,7 @@ class SurveyRecords(MeetingRecords):
                preferred: tuple[str, ...] | None = None) -> dict[str, Any]:
         return {"survey": survey, "phase": phase, "respondent_id": who, "role": role, "pair_id": pair_id,
                 "date": day, "question": question, "score": score, "text": text, "swot_tag": swot,
-                "preferred_ids": preferred}
+                "preferred_ids": preferred, "indicator": QUESTION_INDICATORS.get(question)}
 
     def sample_rows(self, groups: list[Group], n: int) -> list[tuple[Group, dict[str, Any], Mentee]]:
         pairs = [(g, r, m) for g in groups for r, m in zip(g.rows, g.members, strict=True)]
@@ -56,13 +99,15 @@ class SurveyRecords(MeetingRecords):
             if row["status"] != "завершена":
                 continue
             exit_day = row["actual_end"] - days(rng.randint(0, 6))
+            gain = self.gain(group, mentee)
             for q, s in zip(questions, scores, strict=True):
-                delta = rng.choices((-1, 0, 1, 2, 3), weights=(0.06, 0.12, 0.32, 0.32, 0.18))[0]
+                delta = min(max(round(gain + rng.gauss(0, 0.8)), -2), 4)
                 out.append(self.answer("влияние программы (вход/выход)", "выход", mentee.id, "наставляемый",
                                        group.pair_id, exit_day, q, min(max(s + delta, 1), 10)))
+            satisfied = self.satisfaction_of(group, mentee)
             for q in sw["satisfaction_mentee"]:
                 out.append(self.answer("удовлетворённость", "выход", mentee.id, "наставляемый", group.pair_id,
-                                       exit_day, q, rng.choices(range(5, 11), weights=(1, 2, 4, 7, 8, 6))[0]))
+                                       exit_day, q, min(max(round(satisfied + rng.choice((-1, 0, 0, 1))), 1), 10)))
             if rng.random() < 0.6:
                 tag = pick(rng, {"S": 0.45, "W": 0.25, "O": 0.2, "T": 0.1})
                 out.append(self.answer("удовлетворённость", "выход", mentee.id, "наставляемый", group.pair_id,
@@ -77,7 +122,7 @@ class SurveyRecords(MeetingRecords):
             day = max(r["actual_end"] for r in group.rows) - days(rng.randint(0, 5))
             for q in sw["satisfaction_mentor"]:
                 out.append(self.answer("удовлетворённость", "выход", group.mentor.id, "наставник", group.pair_id,
-                                       day, q, rng.choices(range(5, 11), weights=(1, 2, 4, 7, 8, 6))[0]))
+                                       day, q, rng.choices(range(5, 11), weights=SATISFACTION_WEIGHTS)[0]))
             tag = pick(rng, {"S": 0.4, "W": 0.3, "O": 0.2, "T": 0.1})
             out.append(self.answer("удовлетворённость", "выход", group.mentor.id, "наставник", group.pair_id, day,
                                    sw["open_question"], text=rng.choice(sw["answers"][tag]), swot=tag))
