@@ -241,7 +241,8 @@ def demo_files(directory: Path) -> list[Path] | None:
 
 def _print_demo(result: Any) -> None:
     table = RichTable(title=f"Демо-муниципалитет: {result.municipality} (зерно {result.seed})")
-    for name in ("Книга", "Наставников", "Наставляемых", "Пар", "Охват обучающихся", "Замечаний при чтении"):
+    for name in ("Книга", "Наставников (с ID)", "Наставляемых (с ID)", "Пар", "Охват обучающихся",
+                 "Замечаний при чтении"):
         table.add_column(name, overflow="fold")
     for b in result.books:
         pct = "—" if b.students_pct is None else f"{b.students_pct:.0%}"

@@ -59,8 +59,8 @@ def summarise_book(path: Path) -> DemoBook:
     return DemoBook(
         file_name=path.name,
         organisation=org.name,
-        mentors=len(rows["mentors"]),
-        mentees=len(rows["mentees"]),
+        mentors=sum(1 for r in rows["mentors"] if r.get("mentor_id")),  # as «Панель» counts: rows with an ID
+        mentees=sum(1 for r in rows["mentees"] if r.get("mentee_id")),
         pairs=len({p["pair_id"] for p in rows["pairs"] if p.get("pair_id")}),
         reporting_year=year,
         students_pct=students.actual_pct if students else None,

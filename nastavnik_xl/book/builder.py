@@ -454,13 +454,13 @@ def lookup_width(title: str, values: Sequence[str]) -> int:
 
 
 PANEL_FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("mentors", "Наставников в базе", formulas.count_filled(MENTORS, "mentor_id")),
+    ("mentors", "Наставников в базе (строк с ID)", formulas.count_filled(MENTORS, "mentor_id")),
     ("mentors_active", "из них активных", formulas.count_if(MENTORS, "status", "активен")),
-    ("mentees", "Наставляемых в базе", formulas.count_filled(MENTEES, "mentee_id")),
+    ("mentees", "Наставляемых в базе (строк с ID)", formulas.count_filled(MENTEES, "mentee_id")),
     ("mentees_without_pair", "Наставляемых без пары", formulas.mentees_without_pair()),
     ("pairs", "Пар и групп", formulas.distinct_pairs()),
     ("meetings", "Встреч в журнале", formulas.count_filled(MEETINGS, "meeting_id")),
-    ("text_dates", "Дат, введённых текстом (исправьте)", formulas.text_dates(formulas.TEXT_DATE_FIELDS)),
+    ("text_dates", "Ячеек дат с текстом (исправьте)", formulas.text_dates(formulas.TEXT_DATE_FIELDS)),
 )
 
 INSTRUCTIONS: tuple[str, ...] = (
