@@ -662,6 +662,72 @@ def _print_monitoring(report: Any) -> None:
         print_findings(report.findings)
 
 
+@main.command(short_help="Сводка МНЦ по книгам школ: муниципалитеты и регион.")
+@click.argument("paths", metavar="КНИГА_ИЛИ_ПАПКА...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "output", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="ФАЙЛ",
+              help="Файл сводки (.xlsx): только агрегаты, без имён. Рядом — «<ФАЙЛ>_персучёт.xlsx» с именами.")
+@click.option("--period", default=None, metavar="КВАРТАЛ", help="Квартал, например 2024Q3.")
+@click.option("--date", "day", default=None, metavar="ДАТА",
+              help="Вместо квартала — месяц, в котором эта дата (по умолчанию — текущий месяц).")
+@click.option("--jobs", type=IntRange(1, 64), default=None, help="Сколько процессов (по умолчанию — все ядра).")
+@click.option("--cluster", default=None, metavar="АДРЕС", help="Адрес планировщика Dask для очень больших сводок.")
+@click.option("--validate", "full_check", is_flag=True, help="Проверять каждую книгу всеми правилами (медленнее).")
+@click.option("--quiet", is_flag=True, help="Без индикатора хода работы.")
+@format_option
+@guarded
+def summary(paths: tuple[Path, ...], output: Path, period: str | None, day: str | None, jobs: int | None,
+            cluster: str | None, full_check: bool, quiet: bool, fmt: str) -> None:
+    """Собрать сводку по книгам школ (и выгруженным файлам персучёта): по организациям, муниципалитетам и
+    региону — охват против целей, пары, встречи, дорожная карта, удовлетворённость, проверка; нечитаемые
+    книги и повторы организаций — на своих листах. Сводный персучёт с именами — отдельным файлом."""
+    import dataclasses
+
+    from nastavnik_xl.actions.summary.run import summarise
+    from nastavnik_xl.book.output.summary_book import write_registry_book, write_summary_book
+
+    if period and day:
+        raise BookError("Укажите либо --period, либо --date, но не оба.", code="usage")
+    if output.suffix.lower() != ".xlsx":
+        raise BookError(f"Файл сводки должен оканчиваться на .xlsx: {output}", code="usage")
+    if not output.parent.is_dir():
+        raise BookError(f"Папки «{output.parent}» нет: создайте её или укажите другую.", code="no-folder")
+    with Progress(transient=True, console=err, disable=quiet or fmt == "json" or not err.is_terminal) as bar:
+        task = bar.add_task("Читаю книги…", total=None)
+
+        def step(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"Прочитано {done} из {total}: {name}")
+
+        result = summarise(list(paths), period, date=parse_day(day) if day else None, jobs=jobs, cluster=cluster,
+                           progress=step, validate=full_check)
+    written = write_summary_book(result, output)
+    registry_file = write_registry_book(result, output.with_name(f"{output.stem}_персучёт.xlsx"))
+    if fmt == "json":
+        data = _jsonable(dataclasses.asdict(result))
+        data.pop("registry", None)  # names stay in the registry file
+        print_json({**data, "file": str(written), "registry_file": str(registry_file)})
+    else:
+        _print_summary(result, written, registry_file)
+    sys.exit(result.exit_code)
+
+
+def _jsonable(value: Any) -> Any:
+    """Dictionaries with tuple keys (form, status) as «форма / статус» strings, for JSON."""
+    if isinstance(value, dict):
+        return {(" / ".join(map(str, k)) if isinstance(k, tuple) else k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _print_summary(result: Any, written: Path, registry_file: Path) -> None:
+    out.print(f"Сводка за период: {result.period.title.rstrip('.')}. Файлов: {result.files}, организаций в сводке: "
+              f"{len(result.orgs)}, не прочитано: {len(result.unreadable)}, отложено повторов: {len(result.set_aside)}.")
+    for u in result.unreadable[:20]:
+        out.print(Text("не прочитана: ", style="red") + Text(f"{u.source} — {u.message}"))
+    out.print(f"Сводка (только агрегаты): {written}")
+    out.print(f"Сводный персучёт (персональные данные, ФЗ-152): {registry_file}")
+
+
 _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"Missing argument '(.+?)'\.?", "не указан аргумент {0}"),
     (r"No such option: (\S+)", "нет такого параметра: {0}"),

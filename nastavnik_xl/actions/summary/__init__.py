@@ -1,0 +1,1 @@
+"""The municipal and regional summary from many school books (issue 16)."""
