@@ -820,7 +820,7 @@ def read_book(path: str | Path, sheets: Iterable[str] | None = None) -> Book:
     path = Path(path)
     workbook, kind = open_workbook(path)
     try:
-        book = _read_open_book(path, workbook, kind, sheets)
+        book = read_open_book(path, workbook, kind, sheets)
     except BookError as exc:
         raise _about_file(exc, path)
     finally:
@@ -831,7 +831,7 @@ def read_book(path: str | Path, sheets: Iterable[str] | None = None) -> Book:
     return book
 
 
-def _read_open_book(path: Path, workbook: Any, kind: str, sheets: Iterable[str] | None) -> Book:
+def read_open_book(path: Path, workbook: Any, kind: str, sheets: Iterable[str] | None) -> Book:
     names, to_read, missing, extra = plan_sheets(path, workbook, sheets)
     book = Book(path=path, file_kind=kind, sheet_names=names, extra_sheets=extra, missing_sheets=missing)
     scans = scan_xlsx_sheets(path, [name for _, name in to_read]) if kind in ("xlsx", "xlsm") else {}

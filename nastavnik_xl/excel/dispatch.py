@@ -42,7 +42,7 @@ from nastavnik_xl.actions.pairing.proposals import propose
 from nastavnik_xl.book.decisions import decisions_from_rows, percents_from_rows
 from nastavnik_xl.actions.monitoring import monitor
 from nastavnik_xl.book.output import check_sheet, coverage_sheet, monitoring_sheet, pairing_sheet, registry_sheet
-from nastavnik_xl.book.reader import _read_open_book, match_sheets
+from nastavnik_xl.book.reader import read_open_book, match_sheets
 from nastavnik_xl.excel.buttons import BUTTONS
 from nastavnik_xl.findings import BookError
 
@@ -203,7 +203,7 @@ def read_xlwings_book(xl_book: Any) -> Book:
     wanted = set(found.values())
     sheets = {s.name: sheet_rows(s) for s in xl_book.sheets if s.name in wanted}
     path = Path(xl_book.fullname)
-    book = _read_open_book(path, _ValuesWorkbook(sheets, names), "xlwings", None)
+    book = read_open_book(path, _ValuesWorkbook(sheets, names), "xlwings", None)
     book.file_kind = path.suffix.lower().lstrip(".") or "xlsx"
     return book
 
