@@ -680,8 +680,6 @@ def summary(paths: tuple[Path, ...], output: Path, period: str | None, day: str 
     """Собрать сводку по книгам школ (и выгруженным файлам персучёта): по организациям, муниципалитетам и
     региону — охват против целей, пары, встречи, дорожная карта, удовлетворённость, проверка; нечитаемые
     книги и повторы организаций — на своих листах. Сводный персучёт с именами — отдельным файлом."""
-    import dataclasses
-
     from nastavnik_xl.actions.summary.run import summarise
     from nastavnik_xl.book.output.summary_book import write_registry_book, write_summary_book
 
@@ -702,21 +700,11 @@ def summary(paths: tuple[Path, ...], output: Path, period: str | None, day: str 
     written = write_summary_book(result, output)
     registry_file = write_registry_book(result, output.with_name(f"{output.stem}_персучёт.xlsx"))
     if fmt == "json":
-        data = _jsonable(dataclasses.asdict(result))
-        data.pop("registry", None)  # names stay in the registry file
+        data = result.as_json()  # aggregates only: names stay in the registry file
         print_json({**data, "file": str(written), "registry_file": str(registry_file)})
     else:
         _print_summary(result, written, registry_file)
     sys.exit(result.exit_code)
-
-
-def _jsonable(value: Any) -> Any:
-    """Dictionaries with tuple keys (form, status) as «форма / статус» strings, for JSON."""
-    if isinstance(value, dict):
-        return {(" / ".join(map(str, k)) if isinstance(k, tuple) else k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _print_summary(result: Any, written: Path, registry_file: Path) -> None:
