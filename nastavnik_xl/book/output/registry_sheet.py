@@ -13,8 +13,6 @@ a formula or a link.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +22,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from nastavnik_xl.actions.registry import MISSING, SEPARATOR, ExcludedPerson, Registry, RegistryRow
+from nastavnik_xl.book.new_file import write_atomically
 from nastavnik_xl.book.output.style import FONT, WARNING_FILL, OutColumn, OutputFormats, header_row, landscape
-from nastavnik_xl.findings import BookError
 
 SHEET_NAME = "Персонифицированный учёт"
 EXCLUDED_SHEET_NAME = "Без согласия"
@@ -208,45 +206,6 @@ def _render_file(registry: Registry, target: str) -> None:
     wb.close()
 
 
-def _check_not_open(path: Path) -> None:
-    for lock, app in ((path.with_name("~$" + path.name), "Excel"),
-                      (path.with_name(f".~lock.{path.name}#"), "LibreOffice")):
-        if lock.exists():
-            raise BookError(f"Файл «{path.name}» открыт в {app}: закройте его и повторите. Если {app} уже закрыт, "
-                            f"удалите служебный файл «{lock.name}» из той же папки.", path=str(path),
-                            code="book-locked")
-
-
-def _new_file_mode(path: Path) -> int:
-    if path.exists():
-        return path.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_registry_file(registry: Registry, path: Path) -> Path:
     """Write the registry as its own .xlsx at ``path``, atomically (temporary file, then ``os.replace``)."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise BookError(f"Папки «{path.parent}» нет: укажите существующую папку для файла «{path.name}».",
-                        path=str(path), code="not-writable")
-    _check_not_open(path)
-    mode = _new_file_mode(path)
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".~nastavnik-", suffix=".xlsx", dir=path.parent)
-    except OSError as exc:
-        raise BookError(f"Нет прав на запись в папку «{path.parent}»: укажите другую папку для файла.",
-                        path=str(path), code="not-writable") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        _render_file(registry, tmp_name)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except PermissionError as exc:
-        raise BookError(f"Не удалось сохранить «{path.name}»: файл открыт в другой программе или доступен только "
-                        "для чтения. Закройте его и повторите.", path=str(path), code="book-locked") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_atomically(path, lambda target: _render_file(registry, target))

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -33,6 +31,7 @@ from nastavnik_xl.actions.registry import MISSING, Registry
 from nastavnik_xl.actions.summary.model import EXPORT, GroupYear, OrgSummary
 from nastavnik_xl.actions.summary.reduce import SHOWN_GROUPS, GroupTotal, Totals, municipality
 from nastavnik_xl.actions.summary.run import Summary
+from nastavnik_xl.book.new_file import write_atomically
 from nastavnik_xl.book.output.registry_sheet import EXCLUDED_COLUMNS, ROW_COLUMNS
 from nastavnik_xl.book.output.style import ERROR_FILL, FONT, OutColumn, OutputFormats, landscape
 from nastavnik_xl.findings import BookError
@@ -587,34 +586,7 @@ def _render_registry(summary: Summary, target: str) -> None:
 
 def _atomic(path: Path, render: Callable[[str], None]) -> Path:
     """Render into a temporary file beside ``path``, then replace it (a half-written file is never left)."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise BookError(f"Папки «{path.parent}» нет: укажите существующую папку для файла «{path.name}».",
-                        path=str(path), code="not-writable")
-    for lock, app in ((path.with_name("~$" + path.name), "Excel"), (path.with_name(f".~lock.{path.name}#"),
-                                                                     "LibreOffice")):
-        if lock.exists():
-            raise BookError(f"Файл «{path.name}» открыт в {app}: закройте его и повторите.", path=str(path),
-                            code="book-locked")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".~nastavnik-", suffix=".xlsx", dir=path.parent)
-    except OSError as exc:
-        raise BookError(f"Нет прав на запись в папку «{path.parent}»: укажите другую папку.", path=str(path),
-                        code="not-writable") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        render(tmp_name)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except PermissionError as exc:
-        raise BookError(f"Не удалось сохранить «{path.name}»: файл открыт в другой программе или доступен только "
-                        "для чтения. Закройте его и повторите.", path=str(path), code="book-locked") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_atomically(path, render)
 
 
 def write_summary_book(summary: Summary, path: Path) -> Path:
