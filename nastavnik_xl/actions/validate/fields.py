@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from nastavnik_xl.actions.validate.context import ERROR, WARNING, Context, is_date, ru
 from nastavnik_xl.actions.validate.registry import rule
+from nastavnik_xl.book.model import Row
 from nastavnik_xl.findings import Finding
 from nastavnik_xl.rules.people import age_on, is_contact
 from nastavnik_xl.schema import DATA_SHEETS
@@ -82,16 +83,21 @@ def end_after_start(ctx: Context) -> Iterator[Finding]:
 CONSENT_FIELDS = {"mentors": ("pd_consent_date", "mentoring_consent_date"), "mentees": ("pd_consent_date",)}
 
 
+def cells(ctx: Context, fields: dict[str, tuple[str, ...]]) -> Iterator[tuple[str, Row, str, object]]:
+    """(sheet key, row, field, value) of these fields on every row of these sheets."""
+    for key, names in fields.items():
+        for r in ctx.rows(key):
+            for field_name in names:
+                yield key, r, field_name, r.get(field_name)
+
+
 @rule("consent-in-future", title="дата согласия не в будущем")
 def consent_not_in_future(ctx: Context) -> Iterator[Finding]:
-    for key, fields in CONSENT_FIELDS.items():
-        for r in ctx.rows(key):
-            for field_name in fields:
-                day = r.get(field_name)
-                if is_date(day) and day > ctx.on:
-                    yield ctx.finding("consent-in-future", ERROR, key, r, field_name,
-                                      f"Согласие датировано {ru(day)} — это дата в будущем. Впишите дату, "
-                                      "когда согласие действительно подписано.")
+    for key, r, field_name, day in cells(ctx, CONSENT_FIELDS):
+        if is_date(day) and day > ctx.on:
+            yield ctx.finding("consent-in-future", ERROR, key, r, field_name,
+                              f"Согласие датировано {ru(day)} — это дата в будущем. Впишите дату, "
+                              "когда согласие действительно подписано.")
 
 
 PUPIL_AGES = (6, 19)
@@ -136,12 +142,9 @@ def plausible_age(ctx: Context) -> Iterator[Finding]:
 
 @rule("formula-like-text", title="текст не начинается со знака формулы")
 def formula_like_text(ctx: Context) -> Iterator[Finding]:
-    for key, fields in TEXT_FIELDS.items():
-        for r in ctx.rows(key):
-            for field_name in fields:
-                text = r.get(field_name)
-                if isinstance(text, str) and text.startswith(FORMULA_STARTS):
-                    yield ctx.finding("formula-like-text", WARNING, key, r, field_name,
-                                      f"Текст начинается с «{text[0]}»: Excel может принять его за формулу. "
-                                      "Уберите этот знак в начале (программа в любом случае запишет текст как текст).")
+    for key, r, field_name, text in cells(ctx, TEXT_FIELDS):
+        if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+            yield ctx.finding("formula-like-text", WARNING, key, r, field_name,
+                              f"Текст начинается с «{text[0]}»: Excel может принять его за формулу. "
+                              "Уберите этот знак в начале (программа в любом случае запишет текст как текст).")
 
