@@ -114,10 +114,9 @@ PREFERENCE_TEXT = {"both named each other": "взаимный выбор в ан
                    "the mentor named this mentee": "наставник выбрал этого наставляемого в анкете"}
 
 
-def _not_chosen(scorer: FeatureScorer, solution: Solution, pool_: Pool, i: int, j: int, score: int,
+def _not_chosen(row: np.ndarray, solution: Solution, pool_: Pool, j: int, score: int,
                 keys: tuple[list[str], list[str]]) -> str:
-    """The honest reason a mentor who scores higher for mentee ``i`` was not proposed."""
-    row = scorer.block(np.array([i]))[0]
+    """The honest reason a mentor who scores higher for this mentee (``row``: their scores) was not proposed."""
     free = np.array(pool_.free) > 0
     better = [(int(s), k) for k, s in enumerate(row) if s > score and free[k] and k != j]
     if not better or solution.mentor_price is None:
@@ -189,14 +188,15 @@ def propose(book: Book, on: dt.date | None = None, objective: str = "participati
                                               reason=_unmatched_reason(scorer, p, mentee, i)))
             continue
         mentor = p.mentors[j]
-        score = int(scorer.block(np.array([i]))[0][j])
+        row = scorer.block(np.array([i]))[0]  # this mentee's score with every mentor, computed once
+        score = int(row[j])
         form = _form_of(mentee, mentor)
         result.proposals.append(Proposal(
             mentee_id=mentee["mentee_id"], mentee_name=_name(mentee), mentor_id=mentor["mentor_id"],
             mentor_name=_name(mentor), form=form, score=score,
             percent=percent(score, attainable(weights, form, bool(len(by_mentee) or len(by_mentor)))),
             reasons=_reasons(scorer, prof, mentee, mentor, i, j),
-            not_chosen=_not_chosen(scorer, solution, p, i, j, score, keys)))
+            not_chosen=_not_chosen(row, solution, p, j, score, keys)))
     result.certificate = solution.certificate.as_dict()
     result.totals = _totals(result, p)
     return result
