@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the tests need: LibreOffice Calc headless (recalculates and renders the books),
-# poppler-utils (PDF → PNG) and fonts with Cyrillic. Installs only what is missing.
+# poppler-utils (PDF → PNG), fonts with Cyrillic and Node.js. Installs only what is missing.
 set -euo pipefail
 
 missing=()
@@ -11,8 +11,10 @@ fc-list 2>/dev/null | grep -qi "liberation" || missing+=(fonts-liberation2)
 fc-list 2>/dev/null | grep -qi "carlito" || missing+=(fonts-crosextra-carlito)
 # python3-uno: the tests ask LibreOffice which VBA modules and buttons it loaded
 /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing+=(python3-uno)
+# nodejs: runs the JavaScript the МНЦ's server hands to an Office.js add-in
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system-deps: LibreOffice, poppler-utils and fonts are present"
+  echo "system-deps: LibreOffice, poppler-utils, fonts and Node.js are present"
   exit 0
 fi
 

@@ -1,3 +1,4 @@
 from nastavnik_xl.cli import run
 
-run()
+if __name__ == "__main__":
+    run()

@@ -125,10 +125,21 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--org", "org_name", default="", metavar="НАИМЕНОВАНИЕ", help="Полное наименование организации.")
 @click.option("--year", type=IntRange(2015, 2040), default=None, help="Отчётный год (по умолчанию — текущий).")
 @click.option("--force", is_flag=True, help="Перезаписать существующий файл.")
+@click.option("--server", "server_url", default=None, metavar="АДРЕС",
+              help="Книга для школы без Python: кнопки работают через сервер МНЦ по этому адресу (только .xlsm).")
+@click.option("--token", default=None, metavar="ТОКЕН", help="Токен школы для сервера МНЦ (выдаёт «nastavnik serve "
+              "--new-token»); нужен вместе с --server.")
 @guarded
-def new(path: Path, org_name: str, year: int | None, force: bool) -> None:
-    """Создать пустую книгу куратора КНИГА: .xlsx — без макросов, .xlsm — с кнопками действий."""
+def new(path: Path, org_name: str, year: int | None, force: bool, server_url: str | None, token: str | None) -> None:
+    """Создать пустую книгу куратора КНИГА: .xlsx — без макросов, .xlsm — с кнопками действий
+    (с --server и --token кнопки работают через сервер МНЦ, Python в школе не нужен)."""
     from nastavnik_xl.actions.template import new_book
+    from nastavnik_xl.book.server_link import ServerLink
+
+    if (server_url is None) != (token is None):
+        raise BookError("Для книги, работающей через сервер МНЦ, укажите и --server (адрес сервера), и --token "
+                        "(токен школы из «nastavnik serve --new-token»).", code="usage")
+    server = ServerLink(server_url, token) if server_url is not None and token is not None else None
 
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise BookError(f"Имя книги должно оканчиваться на .xlsx (книга без макросов) или .xlsm (с кнопками): {path}",
@@ -139,8 +150,8 @@ def new(path: Path, org_name: str, year: int | None, force: bool) -> None:
     if path.exists() and not force:
         raise BookError(f"Файл «{path}» уже существует. Выберите другое имя или добавьте --force, "
                         "чтобы перезаписать его.", code="exists")
-    new_book(path, org_name=org_name, year=year)
-    out.print(f"Книга создана: {path}")
+    new_book(path, org_name=org_name, year=year, server=server)
+    out.print(f"Книга создана: {path}" + (f"; кнопки работают через сервер {server.base_url}" if server else ""))
 
 
 @main.command(short_help="Показать, что программа видит в книге.")
@@ -714,6 +725,48 @@ def _print_summary(result: Any, written: Path, registry_file: Path) -> None:
         out.print(Text("не прочитана: ", style="red") + Text(f"{u.source} — {u.message}"))
     out.print(f"Сводка (только агрегаты): {written}")
     out.print(f"Сводный персучёт (персональные данные, ФЗ-152): {registry_file}")
+
+
+
+SERVER_EXTRA = "pip install \"nastavnik-xl[server]\""
+
+
+@main.command(short_help="Сервер МНЦ для книг школ без Python.")
+@click.option("--tokens", "tokens_file", required=True, metavar="ФАЙЛ", type=click.Path(dir_okay=False, path_type=Path),
+              help="Файл токенов школ (JSON); если его нет, создаётся пустой.")
+@click.option("--new-token", "new_token", default=None, metavar="ОО",
+              help="Выдать токен организации ОО: записать его в файл токенов, показать и выйти.")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="АДРЕС",
+              help="Адрес, на котором слушать (0.0.0.0 — все сети этого компьютера).")
+@click.option("--port", type=IntRange(1, 65535), default=8000, show_default=True, help="Порт.")
+@click.option("--workers", type=IntRange(1, 64), default=None, help="Сколько действий выполнять одновременно "
+              "(по умолчанию — по числу ядер).")
+@click.option("--time-limit", type=FloatRange(1, 3600), default=120, show_default=True, metavar="СЕКУНДЫ",
+              help="Предел времени одного действия.")
+@click.option("--max-mb", type=FloatRange(0.1, 1024), default=50, show_default=True, metavar="МБ",
+              help="Предел размера одного запроса (книги).")
+@guarded
+def serve(tokens_file: Path, new_token: str | None, host: str, port: int, workers: int | None, time_limit: float,
+          max_mb: float) -> None:
+    """Сервер МНЦ: кнопки книг школ, где нет Python, выполняются здесь (протокол xlwings Server).
+    Каждая школа получает свой токен (--new-token), книгу для сервера создаёт
+    «nastavnik new КНИГА.xlsm --server АДРЕС --token ТОКЕН»."""
+    from nastavnik_xl.server.tokens import TokenFile
+
+    tokens = TokenFile.open(tokens_file)
+    if new_token is not None:
+        entry = tokens.add(new_token)
+        out.print(f"Токен для «{entry.organisation}»: {entry.token}")
+        out.print(f"Книга школы для сервера: nastavnik new КНИГА.xlsm --org \"{entry.organisation}\" "
+                  f"--server http://АДРЕС-СЕРВЕРА:{port} --token {entry.token}")
+        return
+    try:
+        from nastavnik_xl.server.app import MEGABYTE, Settings
+        from nastavnik_xl.server.serve import serve as run_server
+    except ImportError as exc:
+        raise BookError(f"Для сервера нужны дополнительные пакеты ({exc.name}): установите их командой "
+                        f"{SERVER_EXTRA}.", code="usage") from None
+    run_server(Settings(tokens, int(max_mb * MEGABYTE), time_limit, workers), host, port)
 
 
 _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (

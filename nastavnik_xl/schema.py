@@ -40,6 +40,7 @@ class Column:
     help: str = ""
     computed: bool = False  # a formula column the book fills itself; never typed by the curator
     hidden: bool = False  # a helper column the curator does not need to see
+    no_value: tuple[str, ...] = ()  # texts the book's own formula writes instead of a value: read as no value
 
     def all_headers(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
@@ -350,6 +351,9 @@ INDICATORS = Sheet(
     ),
 )
 
+NO_CONTINGENT = "нет контингента"
+"""What a coverage cell of the book says when people are counted but the contingent is missing or zero."""
+
 TARGETS = Sheet(
     key="targets",
     name="Целевые показатели",
@@ -362,7 +366,8 @@ TARGETS = Sheet(
         C("target_pct", "Цель, %", T.PERCENT, width=10, aliases=("Целевой показатель", "Целевой показатель, %", "Цель")),
         C("denominator", "Контингент, чел.", T.INT, width=14, aliases=("Контингент", "Всего, чел.")),
         C("actual", "Охвачено, чел.", T.INT, width=12, aliases=("Охвачено", "Факт, чел.")),
-        C("actual_pct", "Факт, %", T.PERCENT, width=10, aliases=("Охват, %", "Факт")),
+        C("actual_pct", "Факт, %", T.PERCENT, width=16, aliases=("Охват, %", "Факт"),
+          no_value=(NO_CONTINGENT,)),  # width: «нет контингента» on one line
         C("gap", "Отклонение, п.п.", T.NUMBER, width=14, aliases=("Отклонение",)),
     ),
 )

@@ -19,7 +19,7 @@ from nastavnik_xl.actions.figures import key_figures, text_dates_in_book
 from nastavnik_xl.actions.template import contingent_rows, finish_content, new_book, roadmap_rows
 from nastavnik_xl.book.builder import PANEL_FIGURES, BookContent, build_book
 from nastavnik_xl.book.reader import read_book
-from nastavnik_xl.schema import PANEL_NAME, TARGETS, coverage_groups
+from nastavnik_xl.schema import NO_CONTINGENT, PANEL_NAME, TARGETS, coverage_groups
 
 pytestmark = pytest.mark.libreoffice
 D = dt.date
@@ -82,6 +82,8 @@ def sheet_rows(xlsx: Path, name: str) -> list[list[Any]]:
 
 
 def calc_targets(xlsx: Path) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """(year, group) → (contingent, covered, share, gap): numbers, None for a blank cell, and the share's
+    «нет контингента» kept as text (the only text a computed cell may hold)."""
     rows = sheet_rows(xlsx, TARGETS.name)
     header = [str(h) for h in rows[0]]
     idx = {c.field: header.index(c.header) for c in TARGETS.columns}
@@ -90,7 +92,8 @@ def calc_targets(xlsx: Path) -> dict[tuple[int, str], tuple[Any, ...]]:
         if r[idx["year"]] == "":
             continue
         out[(int(r[idx["year"]]), r[idx["group"]])] = tuple(
-            None if r[idx[f]] == "" else float(r[idx[f]]) for f in ("denominator", "actual", "actual_pct", "gap"))
+            None if r[idx[f]] == "" else r[idx[f]] if f == "actual_pct" and r[idx[f]] == NO_CONTINGENT
+            else float(r[idx[f]]) for f in ("denominator", "actual", "actual_pct", "gap"))
     return out
 
 
@@ -101,7 +104,8 @@ def python_targets(path: Path) -> dict[tuple[int, str], tuple[Any, ...]]:
     result = coverage(rows["mentees"], rows["pairs"], book.organisation.contingent.rows,
                       book_targets(rows["targets"]), horizon=book.organisation.reporting_year)
     return {(r.year, titles[r.group]): (float(r.denominator or 0), None if r.actual is None else float(r.actual),
-                                        r.actual_pct, r.gap_pp)
+                                        NO_CONTINGENT if r.actual_pct is None and r.actual is not None
+                                        else r.actual_pct, r.gap_pp)
             for r in result}
 
 
@@ -109,7 +113,9 @@ def assert_same(calc: dict, python: dict) -> None:
     assert calc.keys() == python.keys()
     for key in calc:
         for a, b in zip(calc[key], python[key], strict=True):
-            assert (a is None) == (b is None) and (a is None or a == pytest.approx(b)), (key, calc[key], python[key])
+            same = a == b if isinstance(a, str) or isinstance(b, str) else (
+                (a is None) == (b is None) and (a is None or a == pytest.approx(b)))
+            assert same, (key, calc[key], python[key])
 
 
 def calc_panel(xlsx: Path) -> dict[str, float]:
@@ -138,6 +144,49 @@ def test_coverage_formulas_equal_python(tmp_path: Path, soffice: str) -> None:
     assert calc[(2024, "обучающиеся")][:2] == (250.0, 3.0)  # П-3 ends on 1 Jan 2024: still counts
     assert calc[(2021, "педагоги")][1] == 1.0 and calc[(2022, "педагоги")][1] == 0.0
     assert calc[(2024, "молодые специалисты")][1:3] == (1.0, pytest.approx(0.2))
+    # people counted, no contingent (2021: none entered): the share says so and the gap stays blank
+    assert calc[(2021, "педагоги")][2:] == (NO_CONTINGENT, None)
+    assert calc[(2025, "обучающиеся")][1:] == (None, None, None)  # after the reporting year: nothing counted
+
+
+def no_contingent_content() -> BookContent:
+    """People in pairs in 2022–2023; the 2023 contingent is zero, blank, or «1 чел.» typed as text."""
+    contingent = contingent_rows()
+    next(r for r in contingent if r["year"] == 2022).update(students_10_19=250, teachers=40, young_specialists=5)
+    next(r for r in contingent if r["year"] == 2023).update(students_total=0, students_10_19=0, teachers="1 чел.")
+    types = ("обучающийся", "педагог", "молодой специалист")
+    mentees = [{"mentee_id": f"НЯ-{i}", "full_name": f"Наставляемый {i}", "participant_type": t}
+               for i, t in enumerate(types, start=1)]
+    pairs = [{"pair_id": f"П-{i}", "mentor_id": "НК-1", "mentee_id": f"НЯ-{i}", "start_date": D(2022, 9, 1)}
+             for i in range(1, 4)]
+    mentors = [{"mentor_id": "НК-1", "full_name": "Наставник Один", "mentor_category": "педагог"}]
+    card = {"org_name": "МБОУ «СОШ № 7»", "municipality": "Тестовый округ", "curator": "Куратор К.К.",
+            "reporting_year": 2023}
+    return finish_content(BookContent(card=card, contingent=contingent, rows={
+        "mentors": mentors, "mentees": mentees, "pairs": pairs}))
+
+
+def test_coverage_without_contingent_says_so(tmp_path: Path, soffice: str) -> None:
+    """Issue #18: people counted over a missing, zero or text («1 чел.») contingent read «нет контингента»,
+    as on «Панель»; a year with nothing counted stays blank; the book caches what Calc computes."""
+    path = build_book(tmp_path / "школа.xlsx", no_contingent_content())
+    out = recalc(path, tmp_path / "calc")
+    assert error_cells(out) == []
+    calc = calc_targets(out)
+    assert calc[(2022, "обучающиеся")][:3] == (250.0, 1.0, pytest.approx(1 / 250))
+    assert calc[(2022, "педагоги")][:3] == (40.0, 2.0, pytest.approx(2 / 40))
+    for group in ("обучающиеся", "педагоги", "молодые специалисты"):  # zero; «1 чел.»; blank
+        assert calc[(2023, group)][1:] == (1.0 if group != "педагоги" else 2.0, NO_CONTINGENT, None), group
+        assert calc[(2024, group)][1:] == (None, None, None), group  # after the reporting year
+    assert_same(calc_targets(path), calc)  # the values XlsxWriter cached are the ones Calc computes
+    titles = [g.title for g in coverage_groups()]
+    panel = {r[1]: r[2] for r in sheet_rows(out, PANEL_NAME) if len(r) > 2 and r[1] in titles}
+    assert panel == dict.fromkeys(titles, NO_CONTINGENT)  # «Панель» says the same for the reporting year
+    for book in (read_book(path), read_book(out)):  # the text reads as no value, with no finding of its own
+        assert [r["actual_pct"] for r in book.tables["targets"].rows if r["year"] == 2023] == [None] * 3
+        assert [f.code for f in book.all_findings() if f.sheet == TARGETS.name] == []
+        # the program reads «1 чел.» as 1 but warns that the book's formulas do not
+        assert [f.code for f in book.all_findings() if f.field == "teachers"] == ["number-with-unit"]
 
 
 def test_panel_figures_equal_python(tmp_path: Path, soffice: str) -> None:

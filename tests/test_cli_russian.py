@@ -11,7 +11,7 @@ import pytest
 
 from nastavnik_xl.cli import main
 
-NAMES = {"nastavnik", "Excel", "JSON", "ID", "xlsx", "xlsm", "xls", "ods", "table", "json", "LibreOffice", "h", "help", "version", "SWOT", "Dask"}
+NAMES = {"nastavnik", "Excel", "JSON", "ID", "xlsx", "xlsm", "xls", "ods", "table", "json", "LibreOffice", "h", "help", "version", "SWOT", "Dask", "Python", "xlwings", "Server"}
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:

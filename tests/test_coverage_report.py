@@ -100,3 +100,18 @@ def test_cli_coverage_json_and_exit_code(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr  # short of the target
     data = json.loads(result.stdout)
     assert data["year"] == 2024 and any(r["group"] == "teachers" for r in data["rows"])
+
+
+def test_the_coverage_sheet_says_when_the_contingent_is_missing(tmp_path: Path) -> None:
+    """«Охват» shows «нет контингента» where people were counted over no contingent, as the book's own cells do."""
+    import python_calamine
+
+    from nastavnik_xl.book.output.coverage_sheet import HEADER_AT, SHEET_NAME, coverage_sheet
+    from nastavnik_xl.cli import _write_sheet  # the CLI's --write: the one output-sheet writer
+
+    path = book(tmp_path, [[2023, 500, 30, 20, 4]])
+    _write_sheet(path, SHEET_NAME, coverage_sheet(coverage_report(read_book(path), 2024)))
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET_NAME).to_python()
+    by_line = {(r[0], r[1]): r[4] for r in rows[HEADER_AT + 1:] if r and r[1] != ""}
+    assert by_line[("обучающиеся", 2024.0)] == "нет контингента"
+    assert abs(by_line[("обучающиеся", 2023.0)] - 2 / 30) < 1e-12

@@ -28,7 +28,6 @@ import pytest
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import xlwings as xw
-from python_calamine import CalamineWorkbook
 
 from nastavnik_xl.actions.coverage import pair_active_in
 from nastavnik_xl.actions.coverage_report import coverage_report
@@ -41,6 +40,7 @@ from nastavnik_xl.book.reader import read_book
 from nastavnik_xl.excel import dispatch, udfs
 from nastavnik_xl.excel.buttons import BUTTONS
 from nastavnik_xl.rules.people import id_key
+from excel_payload import excel_value, payload  # noqa: F401 — payload is also used by other tests
 
 assert "remote" in [e.name for e in xw.engines], "xlwings was imported before XLWINGS_LICENSE_KEY was set"
 from xlwings.server import custom_functions_call, custom_functions_meta
@@ -49,30 +49,6 @@ TODAY = dt.date(2026, 11, 20)
 
 
 # --- payloads as Excel sends them ----------------------------------------------------------------
-
-
-def excel_value(value: Any) -> Any:
-    """A cell as xlwings' VBA client serialises it (WebHelpers' JSON: dates as ISO 8601 with «Z»)."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%dT00:00:00.000Z")
-    if isinstance(value, dt.time):
-        return value.strftime("1899-12-30T%H:%M:%S.000Z")
-    return None if value == "" else value
-
-
-def payload(book: Path, name: str | None = None) -> dict[str, Any]:
-    sheets = []
-    with CalamineWorkbook.from_path(str(book)) as wb:
-        for sheet_name in wb.sheet_names:
-            rows = wb.get_sheet_by_name(sheet_name).to_python()
-            width = max((len(r) for r in rows), default=0)
-            values = [[excel_value(v) for v in r] + [None] * (width - len(r)) for r in rows]
-            sheets.append({"name": sheet_name, "pictures": [], "tables": [], "values": values or [[]]})
-    return {"client": "VBA", "version": xw.__version__,
-            "book": {"name": name or book.name, "active_sheet_index": 0, "selection": "A1"},
-            "names": [], "sheets": sheets}
 
 
 def remote_book(data: dict[str, Any]) -> xw.Book:
@@ -165,8 +141,13 @@ def test_every_button_answers(button: Any, school_data: dict[str, Any]) -> None:
         assert alerts(book) == [(dispatch.NOT_READY.format(caption=button.caption), "info")]
         assert actions(book) == actions(book, "alert")
         return
-    expected = [("Пар, отмеченных «принять», нет.", "info")] if button.action == "accept" else []
-    assert alerts(book) == expected
+    found = alerts(book)
+    if button.action == "accept":
+        assert found == [("Пар, отмеченных «принять», нет.", "info")]
+    elif button.action == "registry":  # no file of the book here: the sheet is the registry, and the curator is told
+        assert [mode for _, mode in found] == ["info"] and "скопируйте лист в новую книгу" in found[0][0]
+    else:
+        assert found == []
     added = actions(book, "addSheet")
     assert len(added) == 1
     position, name = added[0]["args"]
@@ -217,7 +198,8 @@ def test_registry_takes_the_quarter_typed_in_russian(school: Path, school_data: 
     assert values[0][0].endswith("IV квартал 2025 г.") and len(registry.rows) > 100
     ids = [r[5] for r in values[4:4 + len(registry.rows)]]
     assert ids == [r.person_id for r in registry.rows]
-    assert alerts(book) == []  # no file on this computer: no file written, nothing to say
+    (message, mode), = alerts(book)  # no file on this computer: none written, the sheet is the registry
+    assert mode == "info" and "IV квартал 2025 г." in message and "скопируйте лист в новую книгу" in message
 
 
 def test_registry_defaults_to_the_last_quarter_and_writes_the_file(school: Path, tmp_path: Path) -> None:

@@ -39,6 +39,24 @@ def test_template_reads_back_clean(tmp_path: Path) -> None:
     assert set(codes(book)) == {"missing-org-field"}
 
 
+def test_no_contingent_in_a_coverage_cell_reads_as_no_value(tmp_path: Path) -> None:
+    """«нет контингента» is what the book's coverage formula says (issue #18): no value, not a bad percentage."""
+    from nastavnik_xl.book.fast import WHOLE, read_fast
+
+    sheets = minimal_sheets()
+    sheets["Целевые показатели"] = [
+        ["Год", "Категория", "Цель, %", "Контингент, чел.", "Охвачено, чел.", "Факт, %", "Отклонение, п.п."],
+        [2024, "обучающиеся", 0.7, 0, 3, "нет контингента", None],
+        [2024, "педагоги", 0.3, 40, 2, 0.05, -25.0],
+        [2025, "педагоги", None, 0, None, "Нет  контингента", None],
+        [2026, "педагоги", None, 0, None, "нет данных", None],  # not the formula's text: still a bad number
+    ]
+    path = write_book(tmp_path / "b.xlsx", sheets)
+    for book in (read_book(path), read_fast(path, {"targets": WHOLE})):
+        assert [r["actual_pct"] for r in book.tables["targets"].rows] == [None, 0.05, None, "нет данных"]
+        assert [(f.code, f.row) for f in book.tables["targets"].findings] == [("bad-number", 5)]
+
+
 # --- tolerance -----------------------------------------------------------------------------------
 
 

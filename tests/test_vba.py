@@ -335,6 +335,65 @@ def test_xlwings_module_is_the_pinned_versions_own() -> None:
     assert f'"xlwings64-{PINNED_XLWINGS}.dll"' in source and f'"xlwings32-{PINNED_XLWINGS}.dll"' in source
 
 
+def _exported_lines(path: Path) -> list[str]:
+    """A module file of xlwings' addin/ folder as lines, without the class header VBE writes on export."""
+    lines = path.read_bytes().decode("utf-8").replace("\r\n", "\n").split("\n")
+    return lines[lines.index("END") + 1:] if path.suffix == ".cls" else lines
+
+
+def test_server_modules_are_the_pinned_versions_own() -> None:
+    """macros/server/ holds exactly the modules xlwings' own `import_remote_modules` imports, each equal to the
+    installed (pinned) xlwings' addin/ file but for line ends, the class header and the class attributes a
+    project stores (the base and two flags)."""
+    import xlwings.cli
+
+    assert importlib.metadata.version("xlwings") == PINNED_XLWINGS
+    imported = re.findall(r'"(\w+\.(?:bas|cls))"', __import__("inspect").getsource(xlwings.cli.import_remote_modules))
+    assert tuple(imported) == vba_build.XLWINGS_SERVER_MODULES
+    folder = vba_build.server_macros_dir()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(imported)
+    addin = vba_build.xlwings_package_dir() / vba_build.XLWINGS_ADDIN_FOLDER
+    added = {vba_build.CLASS_BASE, *vba_build.CLASS_FLAGS}
+    for name, converted in vba_build.xlwings_server_modules().items():
+        ours = (folder / name).read_bytes().decode("utf-8")
+        assert "\r" not in ours and ours == converted, name
+        lines = ours.split("\n")
+        assert [line for line in lines if line not in added] == _exported_lines(addin / name), name
+        if name.endswith(".cls"):
+            assert added <= set(lines), name
+    assert "Function RunRemotePython(" in (folder / "Remote.bas").read_text(encoding="utf-8")
+
+
+def _attributes(source: str) -> list[str]:
+    return [line for line in source.replace("\r\n", "\n").split("\n") if line.startswith("Attribute ")]
+
+
+def test_class_files_are_stored_as_excel_stores_them() -> None:
+    """Excel turns an exported class into the stored form as `stored_source` does: addin/Dictionary.cls gives
+    the attributes of macros/Dictionary.cls (extracted from a book Excel saved), and every server class gives
+    the attributes xlwings.xlam (into which Excel imported the same files) stores for it."""
+    addin = vba_build.xlwings_package_dir() / vba_build.XLWINGS_ADDIN_FOLDER
+    dictionary = vba_build.stored_source((addin / "Dictionary.cls").read_text(encoding="utf-8"), ModuleKind.CLASS)
+    assert _attributes(dictionary) == _attributes((vba_build.macros_dir() / "Dictionary.cls").read_text("utf-8"))
+    stored = vba_of(addin / "xlwings.xlam")
+    for name, source in vba_build.xlwings_server_modules().items():
+        assert _attributes(source) == _attributes(stored[name.rsplit(".", 1)[0]]), name
+    with pytest.raises(ValueError):
+        vba_build.stored_source('Attribute VB_Name = "X"\n', ModuleKind.CLASS)  # no header: not an exported class
+
+
+def test_server_modules_only_in_a_server_project() -> None:
+    """The desktop book's project has no server module; the server book's has them all, after macros/."""
+    server_names = {Path(n).stem for n in vba_build.XLWINGS_SERVER_MODULES}
+    desktop = [m.name for m in vba_build.build_project(len(SHEETS)).modules]
+    server = [m.name for m in vba_build.build_project(len(SHEETS), server=True).modules]
+    assert not server_names & set(desktop)
+    assert server[:len(desktop)] == desktop and set(server[len(desktop):]) == server_names
+    kinds = {m.name: m.kind for m in vba_build.build_project(len(SHEETS), server=True).modules}
+    assert {n for n in server_names if kinds[n] is ModuleKind.CLASS} == {
+        "IWebAuthenticator", "WebClient", "WebRequest", "WebResponse"}
+
+
 def test_buttons_module_is_generated_from_the_button_list() -> None:
     assert (vba_build.macros_dir() / f"{BUTTONS_MODULE}.bas").read_text(encoding="utf-8") == buttons_module_source()
 

@@ -16,6 +16,7 @@ from nastavnik_xl.actions.coverage import (
 )
 from nastavnik_xl.actions.figures import key_figures, text_dates_in_rows
 from nastavnik_xl.book.builder import BookContent, build_book
+from nastavnik_xl.book.server_link import ServerLink
 from nastavnik_xl.dates import academic_year_start, due_range
 from nastavnik_xl.resources import load_toml
 from nastavnik_xl.schema import YEAR_CODE_WINDOWS, coverage_groups, lookups, target_years
@@ -89,13 +90,15 @@ def finish_content(content: BookContent) -> BookContent:
     return content
 
 
-def new_book(path: Path, org_name: str = "", year: int | None = None, today: dt.date | None = None) -> Path:
-    """Write an empty curator's book to ``path``."""
+def new_book(path: Path, org_name: str = "", year: int | None = None, today: dt.date | None = None,
+             server: ServerLink | None = None) -> Path:
+    """Write an empty curator's book to ``path``; with ``server`` (an .xlsm only) its buttons call the МНЦ's
+    server instead of the local Python."""
     today = today or dt.date.today()
     first_year = academic_year_start(today)
     card: dict[str, Any] = {"org_name": org_name or None, "reporting_year": year or today.year}
     content = BookContent(card=card, contingent=contingent_rows(), rows={"roadmap": roadmap_rows(first_year)})
-    return build_book(path, finish_content(content))
+    return build_book(path, finish_content(content), server=server)
 
 
 # The books users download from the repository (workbook/), rebuilt by `python -m nastavnik_xl.actions.template`:

@@ -23,6 +23,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from nastavnik_xl.book import formulas
+from nastavnik_xl.book.server_link import AUTH_SETTING, SERVER_SETTING, ServerLink
 from nastavnik_xl.findings import BookError
 from nastavnik_xl.schema import (
     INDICATORS,
@@ -30,6 +31,7 @@ from nastavnik_xl.schema import (
     MEETINGS,
     MENTEES,
     MENTORS,
+    NO_CONTINGENT,
     ORGANISATION,
     PAIRS,
     PANEL_NAME,
@@ -385,7 +387,7 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
         ws.write_formula(r, 4, "=" + formulas.covered(group, year_cell, card_cell("reporting_year")), fm.int,
                          _cached(row.get("actual")))
         ws.write_formula(r, 5, "=" + formulas.actual_pct(cell["actual"], cell["denominator"]), fm.percent,
-                         _cached(row.get("actual_pct")))
+                         _cached_share(row))
         ws.write_formula(r, 6, "=" + formulas.gap(cell["actual_pct"], cell["target_pct"]), fm.points,
                          _cached(row.get("gap")))
     ws.add_table(header, 0, header + max(n, 1), len(cols) - 1, {
@@ -403,17 +405,26 @@ def _targets_sheet(wb: Workbook, fm: _Formats, content: BookContent, list_names:
         ("Охвачено — число людей (не пар) из базы наставляемых, у которых в этом году была "
          "действующая пара: дата начала не позже 31 декабря и нет даты окончания или она не раньше 1 января."),
         ("Контингент берётся с листа «Организация» (для обучающихся — 10–19 лет, если не заполнено — всего). "
+         f"Пока его за год нет (пусто или 0), в столбце «Факт, %» написано «{NO_CONTINGENT}». "
          "Годы после отчётного года не считаются: открытая пара ничего не говорит о будущем."),
         ("Цели на 2020–2024 годы — из типовой программы (обучающиеся: 10, 20, 30, 50, 70 %). "
          "Цели на 2025–2030 годы задаёт регион или школа: впишите их в столбец «Цель, %»."),
         "Столбцы с формулами не редактируйте: они пересчитываются сами.",
     ]
     ws.write_string(2, note_col, notes[0], fm.section)  # below the header row: not a column header
-    ws.merge_range(3, note_col, 14, note_col, "\n\n".join(notes[1:]), fm.note)
+    ws.merge_range(3, note_col, 16, note_col, "\n\n".join(notes[1:]), fm.note)
     ws.freeze_panes(header + 1, 0)
     ws.conditional_format(header + 1, 6, header + max(n, 1), 6, {
         "type": "cell", "criteria": "<", "value": 0, "format": wb.add_format({"font_color": "#C00000", "bold": True})})
     _print_setup(ws, header)
+
+
+def _cached_share(row: Mapping[str, Any]) -> Any:
+    """What ``formulas.actual_pct`` gives for a row of «Целевые показатели»: the share; «нет контингента»
+    for people counted over a missing or zero contingent; blank with no count (after the reporting year)."""
+    if row.get("actual_pct") is not None:
+        return row["actual_pct"]
+    return NO_CONTINGENT if isinstance(row.get("actual"), (int, float)) else ""
 
 
 def _cached(value: Any) -> Any:
@@ -475,12 +486,22 @@ INSTRUCTIONS: tuple[str, ...] = (
     "8. Проверка, охват, подбор пар и персучёт для муниципалитета: кнопки ниже (книга .xlsm с макросами и Python) "
     "или команды nastavnik validate, coverage, pair, registry.",
 )
+# A book whose buttons call the МНЦ's server (build_book(..., server=ServerLink(...))): item 8 says so.
+SERVER_INSTRUCTIONS: tuple[str, ...] = (
+    *INSTRUCTIONS[:-1],
+    ("8. Проверка, охват, подбор пар и персучёт для муниципалитета: кнопки ниже. Они работают через сервер МНЦ, "
+     "Python на компьютере не нужен: при нажатии кнопки книга передаётся на сервер, ответ появляется в книге. "
+     "Адрес сервера и токен школы — на листе «xlwings.conf»."),
+)
+BUTTONS_SECTION = "Действия (нужны Excel, Python и надстройка xlwings; см. README)"
+SERVER_BUTTONS_SECTION = "Действия (нужны Excel с включёнными макросами и связь с сервером МНЦ)"
 
 
 PANEL_FIGURE_WIDTH = 24  # «нет контингента» in bold 14 pt (≈ 149 px; a unit is 7 px)
 
 
-def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent, buttons: bool = False) -> None:
+def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent, buttons: bool = False,
+                 server: bool = False) -> None:
     ws = wb.add_worksheet(PANEL_NAME)
     ws.set_column(0, 0, 2)
     ws.set_column(1, 1, 38)
@@ -521,7 +542,7 @@ def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent, buttons: bool
         row = cached.get((year, group.title), {})
         ws.write_string(r, 1, group.title, fm.label)
         ws.write_formula(r, 2, "=" + formulas.coverage_pct(year_cell, group.title), fm.big_pct,
-                         _cached(row.get("actual_pct")) if row.get("actual_pct") is not None else "нет контингента")
+                         _cached(row.get("actual_pct")) if row.get("actual_pct") is not None else NO_CONTINGENT)
         target = formulas.target_lookup("target_pct", year_cell, group.title)
         ws.write_formula(r, 3, f'=IF({target}>0,{target},"не задана")', fm.big_pct,
                          row.get("target_pct") or "не задана")
@@ -529,13 +550,14 @@ def _panel_sheet(wb: Workbook, fm: _Formats, content: BookContent, buttons: bool
                          row.get("actual") or 0)
 
     ws.write_string(0, 6, "Как работать с книгой", fm.section)
-    for i, text in enumerate(INSTRUCTIONS, start=1):
+    instructions = SERVER_INSTRUCTIONS if server else INSTRUCTIONS
+    for i, text in enumerate(instructions, start=1):
         ws.write_string(i + 1, 6, text, fm.note)
     if buttons:
         from nastavnik_xl.excel.buttons import add_buttons  # the buttons' list; no xlwings is imported
 
-        first = len(INSTRUCTIONS) + 3
-        ws.write_string(first, 6, "Действия (нужны Excel, Python и надстройка xlwings; см. README)", fm.section)
+        first = len(instructions) + 3
+        ws.write_string(first, 6, SERVER_BUTTONS_SECTION if server else BUTTONS_SECTION, fm.section)
         add_buttons(ws, first + 2, 6)
     ws.set_landscape()
     ws.set_paper(9)
@@ -556,26 +578,49 @@ XLWINGS_SETTINGS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _xlwings_conf_sheet(wb: Workbook, fm: _Formats) -> None:
+SERVER_WAIT_MS = 150_000  # xlwings waits 30 s by default; the server allows an action 120 s (serve --time-limit)
+
+
+def server_settings(server: ServerLink) -> tuple[tuple[str, str, str], ...]:
+    """The settings of a book whose buttons call the МНЦ's server. No local Python runs there, so none of
+    XLWINGS_SETTINGS applies. xlwings reads column A from A1 down to the first empty cell, upper-cased, one
+    key once: the keys are upper case and contiguous."""
+    return (
+        (SERVER_SETTING, server.base_url,
+         "Адрес сервера МНЦ: кнопки книги работают через него. Меняйте, только если МНЦ сообщил новый адрес"),
+        (AUTH_SETTING, server.authorization,
+         ("Токен школы, выданный МНЦ (после слова Bearer): по нему сервер узнаёт школу. "
+          "Не передавайте книгу с токеном другим организациям")),
+        ("TIMEOUT", str(SERVER_WAIT_MS),
+         "Сколько ждать ответа сервера, в миллисекундах (150000 — две с половиной минуты)"),
+    )
+
+
+def _xlwings_conf_sheet(wb: Workbook, fm: _Formats, server: ServerLink | None = None) -> None:
     """The settings xlwings reads from the book: what a school may need to set, explained."""
     ws = wb.add_worksheet(XLWINGS_CONF)
     ws.set_column(0, 0, 20)
-    ws.set_column(1, 1, 40)
+    ws.set_column(1, 1, 40 if server is None else max(40, len(server.base_url) + 2, len(server.authorization) + 2))
     ws.set_column(2, 2, 70)
-    for r, (key, value, note) in enumerate(XLWINGS_SETTINGS):
+    for r, (key, value, note) in enumerate(XLWINGS_SETTINGS if server is None else server_settings(server)):
         ws.write_string(r, 0, key, fm.label)
         if value:
             ws.write_string(r, 1, value, fm.text)
         ws.write_string(r, 2, note, fm.note)
 
 
-def build_book(path: Path, content: BookContent) -> Path:
+def build_book(path: Path, content: BookContent, server: ServerLink | None = None) -> Path:
     """Write the book atomically (temp file + rename); return its path.
 
     An .xlsm gets the buttons on «Панель», the VBA project built from macros/ and the «xlwings.conf» sheet.
+    With ``server`` (an .xlsm only) the buttons call the МНЦ's server instead of the local Python: the project
+    also holds xlwings' server modules (macros/server/) and «xlwings.conf» the server's address and token.
     """
     path = Path(path)
     macros = path.suffix.lower() == ".xlsm"
+    if server is not None and not macros:
+        raise BookError(f"Книга, кнопки которой работают через сервер МНЦ, — книга с макросами: укажите имя файла "
+                        f"с расширением .xlsm вместо «{path.name}».", path=str(path), code="usage")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".~nastavnik-", suffix=".xlsm" if macros else ".xlsx", dir=path.parent)
     os.close(fd)
@@ -588,7 +633,7 @@ def build_book(path: Path, content: BookContent) -> Path:
         wb.set_calc_mode("auto")
         fm = _Formats(wb)
         list_names = {lk.key: f"lst_{lk.key}" for lk in lookups().values() if not lk.internal}
-        _panel_sheet(wb, fm, content, buttons=macros)
+        _panel_sheet(wb, fm, content, buttons=macros, server=server is not None)
         _organisation_sheet(wb, fm, content, list_names)
         for spec in TABLE_SHEETS:
             _table_sheet(wb, fm, spec, content.rows.get(spec.key, []), content.spare_rows, list_names)
@@ -599,8 +644,9 @@ def build_book(path: Path, content: BookContent) -> Path:
 
             from nastavnik_xl.excel.vba_build import build_vba_project
 
-            _xlwings_conf_sheet(wb, fm)
-            wb.add_vba_project(io.BytesIO(build_vba_project(len(wb.worksheets()))), is_stream=True)
+            _xlwings_conf_sheet(wb, fm, server)
+            project = build_vba_project(len(wb.worksheets()), server=server is not None)
+            wb.add_vba_project(io.BytesIO(project), is_stream=True)
         wb.close()
         _replace(tmp, path)
     except BaseException:

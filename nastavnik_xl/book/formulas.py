@@ -13,6 +13,7 @@ from nastavnik_xl.schema import (
     MEETINGS,
     MENTEES,
     MENTORS,
+    NO_CONTINGENT,
     ORGANISATION,
     PAIRS,
     ROADMAP,
@@ -104,7 +105,11 @@ def denominator(group: CoverageGroup, year_cell: str) -> str:
 
 
 def actual_pct(actual_cell: str, denominator_cell: str) -> str:
-    return f'IF(AND(ISNUMBER({actual_cell}),N({denominator_cell})>0),{actual_cell}/{denominator_cell},"")'
+    """The share covered; «нет контингента» for people counted over no contingent; blank with no count.
+
+    No count: a year after the reporting year (``covered`` is blank there). Mirrors ``coverage.coverage``."""
+    return (f'IF(ISNUMBER({actual_cell}),IF(N({denominator_cell})>0,{actual_cell}/{denominator_cell},'
+            f'"{NO_CONTINGENT}"),"")')
 
 
 def gap(pct_cell: str, target_cell: str) -> str:
@@ -144,7 +149,7 @@ def target_lookup(column_field: str, year_cell: str, group_title: str) -> str:
 def coverage_pct(year_cell: str, group_title: str) -> str:
     actual = target_lookup("actual", year_cell, group_title)
     den = target_lookup("denominator", year_cell, group_title)
-    return f'IF({den}>0,{actual}/{den},"нет контингента")'
+    return f'IF({den}>0,{actual}/{den},"{NO_CONTINGENT}")'
 
 
 TEXT_DATE_FIELDS: dict[Sheet, tuple[str, ...]] = {

@@ -193,8 +193,8 @@ _SIMPLE: dict[ColType, Callable[[object], Converted]] = {
 
 
 def convert(raw: object, column: Column) -> Converted:
-    """Typed value of ``raw`` for ``column``; blanks become None."""
-    if is_blank(raw):
+    """Typed value of ``raw`` for ``column``; blanks, and the texts its formula writes for no value, become None."""
+    if is_blank(raw) or (column.no_value and isinstance(raw, str) and norm(raw) in map(norm, column.no_value)):
         return None, None
     if column.type is ColType.LOOKUP:
         return to_lookup(raw, column)

@@ -44,6 +44,7 @@ from nastavnik_xl.actions.monitoring import monitor
 from nastavnik_xl.book.output import check_sheet, coverage_sheet, monitoring_sheet, pairing_sheet, registry_sheet
 from nastavnik_xl.book.reader import read_open_book, match_sheets
 from nastavnik_xl.excel.buttons import BUTTONS
+from nastavnik_xl.excel.route import Refused, current_route
 from nastavnik_xl.findings import BookError
 
 TITLE = "Наставничество"
@@ -60,6 +61,7 @@ class Output:
 
 
 Runner = Callable[[Book, str, dt.date, Any], Output]
+
 
 
 # --- the actions -----------------------------------------------------------------------------------
@@ -82,6 +84,8 @@ def previous_quarter(today: dt.date) -> Quarter:
 
 def _book_file(xl_book: Any) -> Path | None:
     """The book's file on this computer, when it has one (not on xlwings Server or Lite, not before saving)."""
+    if not current_route().files:
+        return None
     try:
         path = Path(xl_book.fullname)
     except Exception:  # noqa: BLE001 — an engine that knows no path
@@ -93,13 +97,16 @@ def _registry(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output
     quarter = parse_quarter(argument) if argument.strip() else previous_quarter(today)
     check_quarter_in_book(book, quarter)
     registry = build_registry(book, quarter)
-    message = ""
     book_file = _book_file(xl_book)
     if book_file is not None:
         written = registry_sheet.write_registry_file(registry, book_file.with_name(registry.file_name))
         message = f"{quarter.title}: в учёте {len(registry.rows)} чел. Файл для муниципалитета: {written}"
-        if registry.excluded:
-            message += f"\nНе включены без согласия на обработку ПДн: {len(registry.excluded)} — список под таблицей."
+    else:
+        message = (f"{quarter.title}: в учёте {len(registry.rows)} чел. Лист «{registry_sheet.SHEET_NAME}» готов. "
+                   "Чтобы отправить его в муниципалитет, скопируйте лист в новую книгу: правой кнопкой по ярлыку "
+                   "листа → «Переместить или скопировать» → «(новая книга)» → «Создать копию».")
+    if registry.excluded:
+        message += f"\nНе включены без согласия на обработку ПДн: {len(registry.excluded)} — список под таблицей."
     return Output(registry_sheet.SHEET_NAME, registry_sheet.registry_sheet(registry), message)
 
 
@@ -607,11 +614,16 @@ def run_action(action_key: str, xl_book: Any, argument: str = "", today: dt.date
         return False
     try:
         book = read_xlwings_book(xl_book)
+        check = current_route().check
+        if check is not None:
+            check(book)
         output = runner(book, argument, today or dt.date.today(), xl_book)
         write_sheet(xl_book, output.sheet_name, output.build)
     except BookError as exc:
         _alert(xl_book, exc.message, critical=True)
         return False
+    except Refused:
+        raise
     except Exception as exc:  # noqa: BLE001 — the curator gets a message, never a traceback
         _alert(xl_book, f"Внутренняя ошибка программы при действии «{caption}»: {type(exc).__name__}: {exc}. "
                         "Сообщите о ней разработчикам.", critical=True)

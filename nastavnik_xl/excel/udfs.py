@@ -46,9 +46,10 @@ from nastavnik_xl.actions.coverage import pair_active_in
 from nastavnik_xl.actions.coverage_report import CoverageReport, GroupYear, coverage_report
 from nastavnik_xl.book.model import Book, Row
 from nastavnik_xl.book.reader import read_book
+from nastavnik_xl.excel.route import NO_FILES_FOR_FUNCTIONS, current_route
 from nastavnik_xl.findings import BookError
 from nastavnik_xl.rules.people import id_key
-from nastavnik_xl.schema import CoverageGroup, coverage_group_by_title, coverage_groups, lookups
+from nastavnik_xl.schema import NO_CONTINGENT, CoverageGroup, coverage_group_by_title, coverage_groups, lookups
 
 CACHE_BOOKS = 4  # books kept parsed at once (a curator rarely has more open)
 
@@ -125,7 +126,9 @@ def cached_book(path: Path) -> CachedBook:
 
 
 def caller_file() -> Path:
-    """The saved file of the book whose cell calls the function."""
+    """The saved file of the book whose cell calls the function (never on the МНЦ's server)."""
+    if not current_route().files:
+        raise BookError(NO_FILES_FOR_FUNCTIONS, code="no-files")
     name = xw.Book.caller().fullname
     path = Path(name)
     if "://" in name or not path.is_absolute() or not path.is_file():
@@ -249,7 +252,7 @@ def NAST_OHVAT(group: Any, year: Any = None) -> Any:
     """Охват категории наставничеством в году: доля людей с действующей парой от контингента (0,35 = 35 %)."""
     def compute() -> Any:
         row = coverage_row(current(), _group(group), _year(year))
-        return row.share if row.share is not None else "нет контингента"
+        return row.share if row.share is not None else NO_CONTINGENT
     return _answer(compute)
 
 

@@ -10,6 +10,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from nastavnik_xl.book.output.style import OutColumn, OutputFormats, header_row, landscape, write_text
+from nastavnik_xl.schema import NO_CONTINGENT
 
 if TYPE_CHECKING:
     from nastavnik_xl.actions.coverage_report import CoverageReport, GroupYear
@@ -18,7 +19,7 @@ SHEET_NAME = "Охват"
 HEADER_AT = 3
 COLUMNS = (
     OutColumn("Категория", 22), OutColumn("Год", 7), OutColumn("Контингент, чел.", 12), OutColumn("Охвачено, чел.", 12),
-    OutColumn("Охват, %", 10), OutColumn("Цель, %", 9), OutColumn("Отклонение, п.п.", 12),
+    OutColumn("Охват, %", 16), OutColumn("Цель, %", 9), OutColumn("Отклонение, п.п.", 12),
     OutColumn("Отклонение, чел.", 12), OutColumn("Нужно ещё, чел.", 12),
 )
 CHART_COL = len(COLUMNS) + 1
@@ -36,7 +37,10 @@ def _row(ws: Worksheet, fm: OutputFormats, row: int, r: GroupYear, this_year: in
     ws.write_number(row, 1, r.year, fm.center)
     _number(ws, row, 2, r.contingent, fm.number)
     _number(ws, row, 3, r.covered, fm.number)
-    _number(ws, row, 4, r.share, fm.percent)
+    if r.share is None and r.covered is not None:  # people counted over a missing or zero contingent
+        write_text(ws, row, 4, NO_CONTINGENT, fm.text)
+    else:
+        _number(ws, row, 4, r.share, fm.percent)
     _number(ws, row, 5, r.target, fm.percent)
     _number(ws, row, 6, r.gap_pp, fm.decimal)
     _number(ws, row, 7, r.gap_people, fm.number)

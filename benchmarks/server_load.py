@@ -1,0 +1,92 @@
+"""The МНЦ's server under load: 20 schools press «Проверить» at once, again and again, for 30 s.
+
+    python benchmarks/server_load.py [--schools 20] [--seconds 30] [--workers N]
+
+Each school has its own token and its own ~2,000-row book (the demo's third school, 1,882 data rows,
+renamed per school), sent as xlwings' VBA client sends it. The server (``nastavnik serve``) runs in its
+own process on loopback; the client shares the machine's cores with it. Reported: requests per second,
+the median and 95th-percentile latency, failed requests, and the server process's memory after a
+warm-up and at the end. tests/test_server_load.py runs the same and asserts no failure and flat memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from excel_payload import payload  # noqa: E402
+from server_process import Load, press_for, renamed, running_server  # noqa: E402
+
+from nastavnik_xl.actions.demo import generate_region  # noqa: E402
+from nastavnik_xl.book.reader import read_book  # noqa: E402
+from nastavnik_xl.server.tokens import TokenFile  # noqa: E402
+
+TODAY = dt.date(2026, 11, 30)
+
+
+@dataclass
+class Result:
+    rows: int
+    load: Load
+    rss_start: float
+    rss_end: float
+
+    def row(self, schools: int, workers: str) -> str:
+        load = self.load
+        return (f"| Server: {schools} schools press «Проверить» at once for {load.seconds:.0f} s "
+                f"({self.rows:,}-row books, {workers} workers) | {load.per_second:.1f} requests/s | "
+                f"median {load.percentile(50):.2f} s, p95 {load.percentile(95):.2f} s | "
+                f"{len(load.failures)} failed; server memory {self.rss_start:.0f} → {self.rss_end:.0f} MiB |")
+
+
+def school_book(folder: Path) -> Path:
+    """The demo's third school (1,882 data rows on seed 1): the size of the issue's «2,000-row book»."""
+    region = generate_region(folder, schools=3, seed=1, today=TODAY)
+    return region.books[2]
+
+
+def run_load(folder: Path, schools: int = 20, seconds: float = 30, workers: int | None = None) -> Result:
+    book = school_book(folder)
+    parsed = read_book(book)
+    assert parsed.organisation is not None
+    card = parsed.organisation.card
+    rows = sum(len(t.rows) for t in parsed.tables.values())
+    base = payload(book)
+    tokens = TokenFile.open(folder / "tokens.json")
+    bodies = []
+    for n in range(1, schools + 1):
+        name = f"МБОУ «Школа № {n}»"
+        data = renamed(renamed(base, str(card["org_name"]), name), str(card.get("short_name") or ""), f"Школа {n}")
+        bodies.append((json.dumps(data).encode(), tokens.add(name).token))
+    options = ["--workers", str(workers)] if workers else []
+    with running_server(folder / "tokens.json", folder / "serve.log", *options) as server:
+        press_for(server.url, bodies, 3)  # warm-up: the forkserver and the first jobs
+        rss_start = server.rss_mib()
+        load = press_for(server.url, bodies, seconds)
+        rss_end = server.rss_mib()
+    return Result(rows, load, rss_start, rss_end)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run_load(Path(tmp), args.schools, args.seconds, args.workers)
+    print(result.row(args.schools, str(args.workers or "one per core")))
+    for failure in result.load.failures[:5]:
+        print("failed:", failure)
+
+
+if __name__ == "__main__":
+    main()
