@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -38,13 +39,39 @@ class Result:
     load: Load
     rss_start: float
     rss_end: float
+    in_process: float = 0.0  # seconds of the same action run in this process (no HTTP, no process start)
+    workers: int = 1
 
     def row(self, schools: int, workers: str) -> str:
         load = self.load
+        ceiling = self.workers / self.in_process if self.in_process else float("nan")
         return (f"| Server: {schools} schools press «Проверить» at once for {load.seconds:.0f} s "
-                f"({self.rows:,}-row books, {workers} workers) | {load.per_second:.1f} requests/s | "
-                f"median {load.percentile(50):.2f} s, p95 {load.percentile(95):.2f} s | "
-                f"{len(load.failures)} failed; server memory {self.rss_start:.0f} → {self.rss_end:.0f} MiB |")
+                f"({self.rows:,}-row books, {workers} workers): {len(load.failures)} failed, median "
+                f"{load.percentile(50):.2f} s, p95 {load.percentile(95):.2f} s, server memory "
+                f"{self.rss_start:.0f} → {self.rss_end:.0f} MiB. Baseline: the action in one process "
+                f"({self.in_process:.2f} s each) on every worker, no HTTP | {ceiling:.1f} requests/s | "
+                f"{load.per_second:.1f} requests/s | {load.per_second / ceiling:.2f}× |")
+
+
+def in_process_seconds(data: dict, repeat: int = 3) -> float:
+    """The validate action on the remote engine's book in this process: what a request costs at least."""
+    import copy
+    import os
+
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    import xlwings as xw
+
+    from nastavnik_xl.excel import dispatch
+    from nastavnik_xl.excel.route import Route, route
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from run import best_of
+
+    def once() -> None:
+        with route(Route(files=False)):
+            assert dispatch.run_action("validate", xw.Book(json=copy.deepcopy(data)))
+
+    return best_of(repeat, once)
 
 
 def school_book(folder: Path) -> Path:
@@ -72,7 +99,7 @@ def run_load(folder: Path, schools: int = 20, seconds: float = 30, workers: int 
         rss_start = server.rss_mib()
         load = press_for(server.url, bodies, seconds)
         rss_end = server.rss_mib()
-    return Result(rows, load, rss_start, rss_end)
+    return Result(rows, load, rss_start, rss_end, in_process_seconds(base), workers or os.cpu_count() or 1)
 
 
 def main() -> None:

@@ -25,7 +25,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import python_calamine as calamine
 
 from nastavnik_xl.book.model import Book, HeaderMatch, Organisation, Row, Table
 from nastavnik_xl.book.values import Problem, convert, is_blank
@@ -294,7 +293,12 @@ def _sniff(path: Path) -> str:
 
 
 def open_workbook(path: Path) -> tuple[Any, str]:
-    """The calamine workbook and its kind (xlsx, xlsm, xlsb, xls, ods), whatever the file is named."""
+    """The calamine workbook and its kind (xlsx, xlsm, xlsb, xls, ods), whatever the file is named.
+
+    python-calamine is imported here, not with the module: the book read through xlwings (desktop buttons,
+    the МНЦ's server, xlwings Lite in the browser, where calamine is not installed) never opens a file."""
+    import python_calamine as calamine
+
     kind = _sniff(path)
     try:
         if path.suffix.lower() in _CALAMINE_SUFFIXES[kind]:

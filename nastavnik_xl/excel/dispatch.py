@@ -146,7 +146,12 @@ def _accept(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output:
     if result.rows:
         book = read_xlwings_book(xl_book)
     kept = {k: v for k, v in decisions.items() if v == pairing_sheet.REJECT}
-    return _proposals(book, today, kept, message)
+    try:
+        return _proposals(book, today, kept, message)
+    except BookError as exc:  # no new proposals (no solver in xlwings Lite): the pairs added are still said
+        if result.rows:
+            raise BookError(f"{message}\n{exc.message}", code=exc.code) from exc
+        raise
 
 
 def _monitor(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output:

@@ -5,12 +5,15 @@ action key), on the book the runtime hands in. The function names are the action
 :data:`buttons.BUTTONS`: a server book's dispatcher posts to ``/xlwings/custom-scripts-call/<key>``.
 In xlwings Lite the task pane lists them by the buttons' captions.
 
-Where xlwings Server's decorator is unavailable (classic xlwings without the licence key) xlwings' own
-``script`` is used, which on Windows and macOS registers nothing harmful; the functions stay callable.
+In xlwings Lite, and where xlwings Server's decorator is unavailable (classic xlwings without the licence
+key), xlwings' own ``script`` is used; the functions stay plain callables. In Lite (Pyodide) python-calamine
+and OR-Tools are not installed (pyproject excludes them there): the book comes through xlwings, so nothing
+needs calamine, and «Подобрать пары» answers with a Russian message instead of proposals.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +24,8 @@ from nastavnik_xl.excel import dispatch
 
 
 def _script_decorator() -> Callable[..., Any]:
+    if sys.platform == "emscripten":  # xlwings Lite (Pyodide): its own decorator registers the scripts
+        return xw.script
     try:
         from xlwings import server
     except Exception:  # noqa: BLE001 — no licence for xlwings Server: classic xlwings' marker

@@ -26,9 +26,9 @@ import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from nastavnik_xl.actions.pairing.certificate import (
     OBJECTIVES,
@@ -43,6 +43,7 @@ from nastavnik_xl.actions.pairing.certificate import (
     scan,
 )
 from nastavnik_xl.actions.pairing.scorer import Scorer, key_function
+from nastavnik_xl.findings import BookError
 
 FULL_GRAPH_PAIRS = 1 << 13  # instances up to this many pairs go straight to the full graph
 
@@ -285,8 +286,21 @@ class _Graph:
         return self.s + 1
 
 
-def _flow_network(ctx: _Context, g: _Graph) -> min_cost_flow.SimpleMinCostFlow:
+def _min_cost_flow() -> Any:
+    """OR-Tools' min-cost flow: imported when pairing runs, so the rest of the package works where OR-Tools
+    cannot be installed (xlwings Lite runs Python in the browser, and OR-Tools has no build for it)."""
+    try:
+        from ortools.graph.python import min_cost_flow
+    except ImportError:
+        raise BookError("Подбор пар здесь недоступен: нет решателя OR-Tools (его нельзя установить в xlwings "
+                        "Lite). Подберите пары через сервер МНЦ или командой «nastavnik pair» на компьютере с "
+                        "Python.", code="no-solver") from None
+    return min_cost_flow
+
+
+def _flow_network(ctx: _Context, g: _Graph) -> Any:
     """s → mentee (1), mentee → mentor (1, cost −w'), mentor → t (its free places); s → t for "score"."""
+    min_cost_flow = _min_cost_flow()
     a, b = len(g.mentees), len(g.mentors)
     bypass = ctx.weighting.objective == "score"
     tails = np.concatenate([g.tail, np.full(a, g.s), np.arange(a, a + b), [g.s] * bypass])
