@@ -23,12 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from excel_payload import payload  # noqa: E402
-from server_process import Load, press_for, renamed, running_server  # noqa: E402
+from excel_payload import payload
+from server_process import Load, press_for, renamed, running_server
 
-from nastavnik_xl.actions.demo import generate_region  # noqa: E402
-from nastavnik_xl.book.reader import read_book  # noqa: E402
-from nastavnik_xl.server.tokens import TokenFile  # noqa: E402
+from nastavnik_xl.actions.demo import generate_region
+from nastavnik_xl.book.reader import read_book
+from nastavnik_xl.server.tokens import TokenFile
 
 TODAY = dt.date(2026, 11, 30)
 

@@ -101,7 +101,7 @@ class Load:
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 async def _school(client: httpx.AsyncClient, body: bytes, token: str, script: str, until: float, load: Load) -> None:

@@ -28,10 +28,10 @@ import pytest
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import xlwings as xw
+from excel_payload import excel_value, payload  # noqa: F401 — payload is also used by other tests
 
 from nastavnik_xl.actions.coverage import pair_active_in
 from nastavnik_xl.actions.coverage_report import coverage_report
-from nastavnik_xl.actions.demo_run import run_demo
 from nastavnik_xl.actions.registry import Quarter, build_registry
 from nastavnik_xl.actions.template import new_book
 from nastavnik_xl.actions.validate import validate_book
@@ -40,7 +40,6 @@ from nastavnik_xl.book.reader import read_book
 from nastavnik_xl.excel import dispatch, udfs
 from nastavnik_xl.excel.buttons import BUTTONS
 from nastavnik_xl.rules.people import id_key
-from excel_payload import excel_value, payload  # noqa: F401 — payload is also used by other tests
 
 assert "remote" in [e.name for e in xw.engines], "xlwings was imported before XLWINGS_LICENSE_KEY was set"
 from xlwings.server import custom_functions_call, custom_functions_meta
@@ -73,14 +72,6 @@ def written(book: xw.Book) -> list[list[Any]]:
     block = actions(book, "setValues")
     assert len(block) == 1 and block[0]["start_row"] == 0 and block[0]["start_column"] == 0
     return [[v[1:] if isinstance(v, str) and v.startswith("'") else v for v in row] for row in block[0]["values"]]
-
-
-@pytest.fixture(scope="module")
-def school(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo school book of about 5,000 data rows, with the typical mistakes of curators."""
-    folder = tmp_path_factory.mktemp("demo")
-    result = run_demo(folder, schools=1, seed=3, today=TODAY)
-    return folder / result.books[0].file_name
 
 
 @pytest.fixture(scope="module")

@@ -34,15 +34,15 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from nastavnik_xl.actions.coverage_report import coverage_report
-from nastavnik_xl.actions.registry import Quarter, build_registry, check_quarter_in_book, parse_quarter
-from nastavnik_xl.actions.validate import validate_book
-from nastavnik_xl.book.model import Book
+from nastavnik_xl.actions.monitoring import monitor
 from nastavnik_xl.actions.pairing.accept import accept
 from nastavnik_xl.actions.pairing.proposals import propose
+from nastavnik_xl.actions.registry import Quarter, build_registry, check_quarter_in_book, parse_quarter
+from nastavnik_xl.actions.validate import validate_book
 from nastavnik_xl.book.decisions import decisions_from_rows, percents_from_rows
-from nastavnik_xl.actions.monitoring import monitor
+from nastavnik_xl.book.model import Book
 from nastavnik_xl.book.output import check_sheet, coverage_sheet, monitoring_sheet, pairing_sheet, registry_sheet
-from nastavnik_xl.book.reader import read_open_book, match_sheets
+from nastavnik_xl.book.reader import match_sheets, read_open_book
 from nastavnik_xl.excel.buttons import BUTTONS
 from nastavnik_xl.excel.route import Refused, current_route
 from nastavnik_xl.findings import BookError

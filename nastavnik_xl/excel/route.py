@@ -33,7 +33,7 @@ class Refused(Exception):
         self.message = message
 
 
-_ROUTE: ContextVar[Route] = ContextVar("nastavnik_route", default=Route())
+_ROUTE: ContextVar[Route] = ContextVar("nastavnik_route", default=Route())  # noqa: B039 — Route is frozen
 
 
 def current_route() -> Route:

@@ -19,8 +19,8 @@ from typing import Any
 
 import xlwings as xw
 
-from nastavnik_xl.excel.buttons import button
 from nastavnik_xl.excel import dispatch
+from nastavnik_xl.excel.buttons import button
 
 
 def _script_decorator() -> Callable[..., Any]:

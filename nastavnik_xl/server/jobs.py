@@ -99,7 +99,7 @@ def run_job(job: Job) -> Reply:
     """The reply to one job; an unexpected error is a Russian 500, never a traceback to the school."""
     try:
         return run_script(job) if job.kind == "script" else run_function(job)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.exception("внутренняя ошибка при «%s»", job.name)
         return Reply.text(500, f"Внутренняя ошибка сервера при действии «{job.name}»: {type(exc).__name__}: {exc}. "
                                "Сообщите в МНЦ.")
