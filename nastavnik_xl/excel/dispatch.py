@@ -63,7 +63,6 @@ class Output:
 Runner = Callable[[Book, str, dt.date, Any], Output]
 
 
-
 # --- the actions -----------------------------------------------------------------------------------
 
 
@@ -97,14 +96,15 @@ def _registry(book: Book, argument: str, today: dt.date, xl_book: Any) -> Output
     quarter = parse_quarter(argument) if argument.strip() else previous_quarter(today)
     check_quarter_in_book(book, quarter)
     registry = build_registry(book, quarter)
+    message = f"{quarter.title}: в учёте {len(registry.rows)} чел. "
     book_file = _book_file(xl_book)
     if book_file is not None:
         written = registry_sheet.write_registry_file(registry, book_file.with_name(registry.file_name))
-        message = f"{quarter.title}: в учёте {len(registry.rows)} чел. Файл для муниципалитета: {written}"
+        message += f"Файл для муниципалитета: {written}"
     else:
-        message = (f"{quarter.title}: в учёте {len(registry.rows)} чел. Лист «{registry_sheet.SHEET_NAME}» готов. "
-                   "Чтобы отправить его в муниципалитет, скопируйте лист в новую книгу: правой кнопкой по ярлыку "
-                   "листа → «Переместить или скопировать» → «(новая книга)» → «Создать копию».")
+        message += (f"Лист «{registry_sheet.SHEET_NAME}» готов. Чтобы отправить его в муниципалитет, скопируйте "
+                    "лист в новую книгу: правой кнопкой по ярлыку листа → «Переместить или скопировать» → "
+                    "«(новая книга)» → «Создать копию».")
     if registry.excluded:
         message += f"\nНе включены без согласия на обработку ПДн: {len(registry.excluded)} — список под таблицей."
     return Output(registry_sheet.SHEET_NAME, registry_sheet.registry_sheet(registry), message)
